@@ -1,0 +1,1 @@
+"""Update handlers: each parses an update, calls one use case and replies."""

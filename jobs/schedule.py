@@ -1,0 +1,29 @@
+"""Register Kabar's repeating ticks on the application's job queue."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from kabar.db import utcnow
+from kabar.services import Services
+from kabar.state import HEARTBEAT_KEY, set_state
+
+log = logging.getLogger(__name__)
+
+
+def schedule_jobs(app: Application[Any, Any, Any, Any, Any, Any], svc: Services) -> None:
+    """Add every repeating tick; each one asks the database what is due."""
+    jq = app.job_queue
+    if jq is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    jq.run_repeating(_heartbeat, interval=60, first=1, name="heartbeat", data=svc)
+
+
+async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record that the scheduler is alive, for `kabar health` and the Docker HEALTHCHECK."""
+    svc = context.job.data if context.job else None
+    if isinstance(svc, Services):
+        await set_state(svc.db, HEARTBEAT_KEY, {"at": utcnow().isoformat()})

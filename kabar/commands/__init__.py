@@ -1,0 +1,1 @@
+"""Subcommands of the `kabar` command, one module per group."""

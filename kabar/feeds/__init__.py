@@ -1,0 +1,1 @@
+"""Feeds: fetching, parsing, extraction, OPML and URL safety."""
