@@ -13,6 +13,14 @@ from sqlalchemy.engine import Connection
 from kabar.db.engine import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SEARCH_TABLE_PREFIX = "search_"
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave search-engine shadow tables (FTS5) to the migrations that create them."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX))
 
 
 def alembic_config() -> Config:

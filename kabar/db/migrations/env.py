@@ -5,16 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from kabar.db.migrate import include_object
 from kabar.db.models import Base
 
 target_metadata = Base.metadata
-
-
-def include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    """Leave search-engine shadow tables (FTS5) to the migrations that create them."""
-    return not (type_ == "table" and name is not None and name.startswith("search_"))
 
 
 def run_migrations(connection: Connection) -> None:

@@ -1,0 +1,1 @@
+"""Text: language detection, cleaning, sentence splitting and summarizing."""
