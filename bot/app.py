@@ -12,7 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Defaul
 
 from bot.context import KabarContext, attach
 from bot.handlers.start import help_command, start
-from bot.i18n import LANGUAGES, t
+from kabar.i18n import LANGUAGES, t
 from kabar.services import Services
 
 log = logging.getLogger(__name__)

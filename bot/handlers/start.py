@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import KabarContext, services
-from bot.i18n import t
 from kabar.chats import ChatRef, get_chat, pick_language, register_chat
+from kabar.i18n import t
 
 
 def chat_ref(update: Update) -> ChatRef | None:

@@ -1,4 +1,4 @@
-"""Message catalogs (gettext .po, one per language) and a translator that escapes its arguments."""
+"""Message catalogs (gettext .po per language) and a translator that escapes its arguments."""
 
 from __future__ import annotations
 
