@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, Defaults
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, Defaults
 
-from bot.context import KabarContext, attach
-from bot.handlers.start import help_command, start
+from bot.context import KabarApp, KabarContext, app_services, attach, services
+from bot.dispatch import on_button
+from bot.handlers import admin, alerts, chat_events, fallback, news, settings, start
+from kabar.chats import get_chat
+from kabar.errors import KabarError
 from kabar.i18n import LANGUAGES, t
 from kabar.services import Services
 
 log = logging.getLogger(__name__)
 
-KabarApp = Application[Any, Any, Any, Any, Any, Any]
+__all__ = ["ADMIN_COMMANDS", "COMMANDS", "KabarApp", "build_application", "publish_commands"]
 
-COMMANDS = ("start", "help")
+# The command menu, in order; each has a "command.<name>" message in every catalog.
+COMMANDS = ("digest", "latest", "search", "cari", "alerts", "settings", "help", "start", "stop")
+ADMIN_COMMANDS = ("feeds", "stats", "broadcast")
+# Handler modules, each with register(app); fallback goes last because it takes the rest.
+MODULES = (start, settings, news, alerts, admin, chat_events)
 
 
 def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
@@ -43,29 +49,60 @@ def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
         builder = builder.updater(None)
     app = builder.build()
     attach(app, svc)
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("help", help_command))
+    for module in MODULES:
+        module.register(app)
+    fallback.register(app)
+    app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(_on_error)
     return app
 
 
 async def publish_commands(app: KabarApp) -> None:
-    """Publish the command menu in every interface language."""
+    """Publish the command menu in every interface language, with admin commands for admins."""
+    admins = sorted(app_services(app).settings.admins)
     for language in LANGUAGES:
-        commands = [BotCommand(c, t(language, f"command.{c}")) for c in COMMANDS]
+        menu = [BotCommand(c, t(language, f"command.{c}")) for c in COMMANDS]
+        admin_menu = menu + [BotCommand(c, t(language, f"command.{c}")) for c in ADMIN_COMMANDS]
         try:
-            await app.bot.set_my_commands(commands, language_code=language)
+            await app.bot.set_my_commands(menu, language_code=language)
             if language == "en":
-                await app.bot.set_my_commands(commands)
+                await app.bot.set_my_commands(menu)
         except TelegramError as exc:
             log.warning("could not set the command menu (%s): %s", language, exc)
+        for admin_id in admins:
+            try:
+                await app.bot.set_my_commands(
+                    admin_menu, scope=BotCommandScopeChat(admin_id), language_code=language
+                )
+            except TelegramError as exc:  # the admin has not started the bot yet
+                log.info("no admin command menu for %s: %s", admin_id, exc)
 
 
 async def _on_error(update: object, context: KabarContext) -> None:
     """Log the error; tell the user something went wrong, never the traceback."""
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
+    if not isinstance(update, Update):
+        return
+    language = "id"
+    if update.effective_chat is not None:
         try:
-            await update.effective_message.reply_text(t("id", "error.generic"))
+            row = await get_chat(services(context).db, update.effective_chat.id)
+            language = row.language if row else language
+        except KabarError:  # the database may be why we are here
+            log.debug("no language for the error message")
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(t(language, "error.generic"), show_alert=True)
+        except TelegramError:
+            log.debug("callback query already answered")
+        return
+    message = update.effective_message
+    chat = update.effective_chat
+    # In groups, only a command earns an apology; a failure on chatter stays silent.
+    if message is not None and (
+        chat is None or chat.type == "private" or (message.text or "").startswith("/")
+    ):
+        try:
+            await message.reply_text(t(language, "error.generic"))
         except TelegramError:
             log.warning("could not tell the user about the error")
