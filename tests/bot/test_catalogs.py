@@ -38,9 +38,13 @@ def keys_in_code(packages: tuple[str, ...] = ("bot", "kabar")) -> set[str]:
                 continue
             tree = ast.parse(path.read_text(), filename=str(path))
             for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if KEY.match(node.value) and node.value not in NOT_MESSAGES:
-                        found.add(node.value)
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and KEY.match(node.value)
+                    and node.value not in NOT_MESSAGES
+                ):
+                    found.add(node.value)
     return found
 
 
