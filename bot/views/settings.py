@@ -34,6 +34,11 @@ class Screen:
     markup: InlineKeyboardMarkup | None
 
 
+def _step(language: str, mode: str, step: int) -> str:
+    """The "Step n of 3" line above an onboarding screen."""
+    return t(language, "onboarding.step", step=step) + "\n" if mode == ONBOARDING else ""
+
+
 def _nav(chat: Chat, mode: str, back: str | None, forward: str | None) -> Row:
     """◀ Back and Next ▶ for onboarding; ◀ Back to the menu for settings."""
     lang = chat.language
@@ -103,7 +108,10 @@ async def topics(db: Database, chat: Chat, mode: str, page: int) -> Screen:
     follows = await subscriptions.following(db, chat.telegram_id)
     if not groups:
         nav = _nav(chat, mode, None, pack("v", mode, "tm"))
-        return Screen(t(lang, "settings.no_sources"), markup([nav]))
+        text = t(lang, "settings.no_sources")
+        if mode == ONBOARDING:
+            text = t(lang, "onboarding.topics", topics=0, sources=0) + "\n\n" + text
+        return Screen(text, markup([nav]))
     page, start, pages = page_slice(len(groups), page, GROUPS_PER_PAGE)
     shown = groups[start : start + GROUPS_PER_PAGE]
     toggles = [
@@ -199,7 +207,7 @@ def times(chat: Chat, mode: str) -> Screen:
     ]
     listed = ", ".join(sorted(chosen)) or t(lang, "settings.times_none")
     text = t(lang, "settings.times", times=listed, timezone=zone_label(chat.timezone))
-    return Screen(text, markup(rows))
+    return Screen(_step(lang, mode, 2) + text, markup(rows))
 
 
 def zones(chat: Chat, mode: str) -> Screen:
@@ -220,7 +228,7 @@ def zones(chat: Chat, mode: str) -> Screen:
         ),
     ]
     text = t(lang, "settings.timezone", timezone=zone_label(chat.timezone))
-    return Screen(text, markup(rows))
+    return Screen(_step(lang, mode, 3) + text, markup(rows))
 
 
 def languages(chat: Chat) -> Screen:

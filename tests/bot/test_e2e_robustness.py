@@ -1,0 +1,117 @@
+"""End to end: stale and forged buttons, odd input, hostile text: a sensible reply or none,
+every button answered, never a traceback in chat."""
+
+from __future__ import annotations
+
+from kabar import alerts, sources
+from tests.bot.conftest import Kabar
+from tests.bot.helpers import find_data, seed_news, tap
+
+
+async def _onboarded(kabar: Kabar, name: str = "Sari", language: str = "en"):  # type: ignore[no-untyped-def]
+    user = kabar.botapi.create_user(name, language_code=language)
+    await user.send("/start")
+    await user.next_message()
+    screen = await user.next_message()
+    return user, screen
+
+
+async def test_stale_and_forged_buttons_are_answered(kabar: Kabar) -> None:
+    ids = await seed_news(kabar.db)
+    user, screen = await _onboarded(kabar)
+    source_data = None
+    await tap(user, screen, "Pick sources")
+    await user.chat.next_edit()
+    await tap(user, screen, "nasional")
+    await user.chat.next_edit()
+    source_data = find_data(screen, "Kompas")
+    await sources.remove_feed(kabar.db, ids["kompas"])  # the source disappears meanwhile
+
+    forged = [
+        source_data,  # a button of a deleted source
+        "tp:o:deadbeef:0",  # a topic that no longer exists
+        "zz:1",  # not ours
+        "v:q:main",  # bad mode
+        "tm:s:12",  # malformed
+        "lg:s:fr",
+        "ln:99",
+        "al:rm:abc",
+        "fs:o:t",  # too few fields
+        "",  # empty data
+        "x" * 64,
+    ]
+    for data in forged:
+        press = await user.press(screen, data=data, forge=True)
+        answer = await press.answer()
+        assert answer.get("text"), data
+        assert "out of date" in answer["text"], (data, answer)
+    press = await user.press(screen, data="tm:s:9999", forge=True)
+    assert "not a time" in (await press.answer())["text"]
+    # A very old message (Telegram shows it as inaccessible) still gets an answer.
+    press = await user.press(screen, data=screen.callback_data[-1], inaccessible=True)
+    await press.answer()
+    assert kabar.botapi.unanswered_callbacks() == []
+    assert not any("Traceback" in (m.text or "") for m in user.messages)
+
+
+async def test_buttons_after_stop_and_before_start(kabar: Kabar) -> None:
+    await seed_news(kabar.db)
+    user, screen = await _onboarded(kabar)
+    await user.send("/settings")
+    menu = await user.next_message()
+    await user.send("/stop")
+    await user.next_message()
+    # Settings stay editable after /stop (they come back with /start).
+    press = await tap(user, menu, "Language")
+    assert press is not None
+    stranger = kabar.botapi.create_user("New", language_code="en")
+    # A stranger pressing a button that somehow reaches them: answered, nothing breaks.
+    message = await stranger.send("hi")
+    assert message is not None
+    answer = await (await stranger.press(user.chat.last, data="v:s:main", forge=True)).answer()
+    assert answer is not None
+
+
+async def test_odd_text_and_commands_get_sensible_replies(kabar: Kabar) -> None:
+    user = kabar.botapi.create_user("Odd", language_code="en")
+    await user.send("/frobnicate now")
+    assert "I don't know /frobnicate" in (await user.next_message()).text
+    await user.send("/digest")
+    assert "/start" in (await user.next_message()).text  # not subscribed yet
+    await user.send("/alerts")
+    assert "/start" in (await user.next_message()).text
+    await user.send("/cancel")
+    assert "nothing to cancel" in (await user.next_message()).text
+    await user.send("/start")
+    await user.next_message()
+    await user.next_message()
+    await user.send("/feeds@other_bot")  # another bot's command in a private chat
+    assert "I don't know" in (await user.next_message()).text
+    await user.send("<b>unclosed & \u0000 \u202e")
+    reply = await user.next_message()
+    assert reply.text
+
+
+async def test_alerts_commands_escape_and_limit(kabar: Kabar) -> None:
+    user, _ = await _onboarded(kabar)
+    await user.send('/alerts add <b>banjir</b> "jakarta utara" -hoaks')
+    added = await user.next_message()
+    assert '<b>banjir</b> "jakarta utara" -hoaks' in added.text  # shown as typed, not as markup
+    await user.send("/alerts add -politik")
+    assert "at least one word" in (await user.next_message()).text
+    await user.send("/alerts")
+    listing = await user.next_message()
+    assert "Your alerts" in listing.text
+    await tap(user, listing, "Add an alert")
+    await user.next_message()
+    await user.send("gempa bumi")
+    assert "gempa bumi" in (await user.next_message()).text
+    saved = await alerts.list_alerts(kabar.db, user.id)
+    assert [a.query for a in saved] == ['<b>banjir</b> "jakarta utara" -hoaks', "gempa bumi"]
+    await tap(user, listing, "banjir")
+    await user.chat.next_edit()
+    assert [a.query for a in await alerts.list_alerts(kabar.db, user.id)] == ["gempa bumi"]
+    await user.send("/alerts remove gempa bumi")
+    assert "removed" in (await user.next_message()).text
+    await user.send("/alerts remove nothing-here")
+    assert "no alert" in (await user.next_message()).text
