@@ -91,7 +91,7 @@ class BotApi:
         if isinstance(raw, str) and raw.strip().startswith("@"):
             chat = self.world.by_username(raw.strip())
         else:
-            chat_id = args.int(name)
+            chat_id = args.integer(name)
             chat = self.world.chat(chat_id) if chat_id else None
         if chat is None:
             raise bad_request(CHAT_NOT_FOUND)
@@ -138,7 +138,7 @@ class BotApi:
         """Parse a message text argument with its parse mode or entities."""
         entities = args.json("entities") if args.has("entities") else None
         return format_text(
-            args.str(text), args.str(parse_mode), entities, strict=self.strict_html
+            args.text(text), args.text(parse_mode), entities, strict=self.strict_html
         )
 
     def expired(self, created: float) -> bool:

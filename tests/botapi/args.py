@@ -22,7 +22,7 @@ class Args:
         """Whether the argument was given at all."""
         return name in self.raw
 
-    def str(self, name: str) -> str | None:
+    def text(self, name: str) -> str | None:
         """As text: strings as sent, other JSON values encoded (as Telegram would see them)."""
         value = self.raw.get(name)
         if value is None or isinstance(value, str):
@@ -33,7 +33,7 @@ class Args:
             return str(value)
         return json.dumps(value, ensure_ascii=False)
 
-    def int(self, name: str, default: int = 0) -> int:
+    def integer(self, name: str, default: int = 0) -> int:
         """As an integer; like the Bot API, text that is not a number reads as 0."""
         value = self.raw.get(name)
         if value is None or value == "":
@@ -49,7 +49,7 @@ class Args:
         except ValueError:
             return 0
 
-    def float(self, name: str, default: float = 0.0) -> float:
+    def number(self, name: str, default: float = 0.0) -> float:
         """As a number."""
         value = self.raw.get(name)
         if value is None or value == "":
@@ -59,7 +59,7 @@ class Args:
         except (TypeError, ValueError):
             return default
 
-    def bool(self, name: str) -> bool:
+    def flag(self, name: str) -> bool:
         """As a boolean ("true"/"1"/true)."""
         value = self.raw.get(name)
         if isinstance(value, bool):

@@ -1,4 +1,4 @@
-"""The /_test/... HTTP control API, so a test in another process can drive and inspect the server."""
+"""The /_test/... HTTP control API: a test in another process drives and inspects the server."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tests.botapi.faults import make_fault
 from tests.botapi.handles import describe_answer, wait_until
 from tests.botapi.state import JSON, Chat, Message, User
 
@@ -161,7 +160,9 @@ class Control:
             title=body.get("title"),
             username=body.get("username"),
             is_forum=bool(body.get("forum")),
-            bot_status=body.get("bot_status", "administrator" if body["type"] == "channel" else "member"),
+            bot_status=body.get(
+                "bot_status", "administrator" if body["type"] == "channel" else "member"
+            ),
         )
         for member in body.get("members", []):
             chat.members[int(member["user_id"])] = member.get("status", "member")
@@ -290,7 +291,9 @@ class Control:
         after = int(query.get("after", -1))
         wait = min(float(query.get("wait", 0)), MAX_WAIT)
         if self.world.lean:
-            chats = [self.world.chats[chat_id]] if chat_id is not None else self.world.chats.values()
+            chats = (
+                [self.world.chats[chat_id]] if chat_id is not None else self.world.chats.values()
+            )
             found = [m for c in chats for m in c.messages.values() if m.from_bot]
             return _ok({"messages": [message_json(m) for m in found], "next": None})
 

@@ -91,9 +91,7 @@ class TestChat:
         """The journal of bot actions in this chat (texts as they were at each moment)."""
         wanted = set(kinds)
         return [
-            e
-            for e in self.server.api.world.journal
-            if e.chat_id == self.id and e.kind in wanted
+            e for e in self.server.api.world.journal if e.chat_id == self.id and e.kind in wanted
         ]
 
     def skip(self) -> None:
@@ -125,7 +123,9 @@ class TestChat:
 
         return await wait_until(self.server, check, timeout, f"{sorted(wanted)} in chat {self.id}")
 
-    async def next_message(self, *, match: Match = None, timeout: float = DEFAULT_TIMEOUT) -> Message:
+    async def next_message(
+        self, *, match: Match = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> Message:
         """The next message the bot sends here (`match`: a predicate or a substring)."""
         return (await self.next_event(("sent",), match=match, timeout=timeout)).message
 
@@ -214,7 +214,9 @@ class TestUser:
         await asyncio.sleep(0)
         return message
 
-    async def next_message(self, *, match: Match = None, timeout: float = DEFAULT_TIMEOUT) -> Message:
+    async def next_message(
+        self, *, match: Match = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> Message:
         """The next message the bot sends this user in private."""
         return await self.chat.next_message(match=match, timeout=timeout)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, fields
 from typing import Any
 
 GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
+EPSILON = 1e-6  # float rounding on an evenly paced sender must not read as "too early"
 
 
 @dataclass
@@ -22,7 +23,6 @@ class LimitConfig:
     chat_rate: float = 1.0
     chat_burst: int = 3
     group_per_minute: float = 20.0
-    group_burst: int = 20
 
     def update(self, values: dict[str, Any]) -> None:
         """Apply the known keys of `values` (from the control API)."""
@@ -50,12 +50,41 @@ class Gcra:
         """Seconds until `key` may send again (0.0 when it may send now)."""
         tat = self.tat.get(key, now)
         excess = tat - now - self.tolerance
-        return excess if excess > 0 else 0.0
+        return excess if excess > EPSILON else 0.0
 
     def take(self, key: int, now: float) -> None:
         """Record one message for `key`."""
         tat = self.tat.get(key, now)
         self.tat[key] = (tat if tat > now else now) + self.interval
+
+
+class SlidingWindow:
+    """At most `limit` events per key in any `period` seconds (memory: `limit` floats per key)."""
+
+    __slots__ = ("limit", "period", "times")
+
+    def __init__(self, limit: int, period: float):
+        self.limit = max(limit, 1)
+        self.period = period
+        self.times: dict[int, deque[float]] = {}
+
+    def wait(self, key: int, now: float) -> float:
+        """Seconds until `key` may send again (0.0 when it may send now)."""
+        times = self.times.get(key)
+        if times is None:
+            return 0.0
+        while times and times[0] <= now - self.period:
+            times.popleft()
+        if len(times) < self.limit:
+            return 0.0
+        return times[0] + self.period - now
+
+    def take(self, key: int, now: float) -> None:
+        """Record one message for `key`."""
+        times = self.times.get(key)
+        if times is None:
+            times = self.times[key] = deque(maxlen=self.limit)
+        times.append(now)
 
 
 @dataclass
@@ -82,7 +111,9 @@ class Limiter:
         self.global_bucket = Gcra(c.global_rate, c.global_burst)
         self.paid_bucket = Gcra(c.paid_rate, c.paid_burst)
         self.chat_bucket = Gcra(c.chat_rate, c.chat_burst)
-        self.group_bucket = Gcra(c.group_per_minute / 60.0, c.group_burst)
+        # "20 messages per minute to the same group": a true sliding minute, so a sender that
+        # goes faster is caught at message 21, not after a token bucket's refill allowance.
+        self.group_bucket = SlidingWindow(int(c.group_per_minute), 60.0)
 
     def flood(self, seconds: float, now: float, retry_after: int | None = None) -> None:
         """Refuse every send for `seconds`, as Telegram does when a bot floods globally."""

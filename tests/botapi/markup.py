@@ -124,9 +124,8 @@ def _reply_keyboard(value: Any) -> list[list[dict[str, Any]]]:
     result: list[list[dict[str, Any]]] = []
     for row in rows:
         out: list[dict[str, Any]] = []
-        for button in row:
-            if isinstance(button, str):
-                button = {"text": button}
+        for item in row:
+            button = {"text": item} if isinstance(item, str) else item
             if not isinstance(button, dict) or not isinstance(button.get("text"), str):
                 raise bad_request("can't parse keyboard button: Can't find field \"text\"")
             out.append(dict(button))

@@ -55,7 +55,9 @@ class RemoteBotApi:
 
     async def create_users(self, first_id: int, count: int, **options: Any) -> Any:
         """Many users at once (ids first_id .. first_id+count-1), all started."""
-        return await self.call("POST", "users/bulk", {"first_id": first_id, "count": count, **options})
+        return await self.call(
+            "POST", "users/bulk", {"first_id": first_id, "count": count, **options}
+        )
 
     async def create_user(self, **options: Any) -> Any:
         """One user (first_name, id, language_code, username, started)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 from types import TracebackType
 from typing import Any
 
@@ -188,26 +189,41 @@ class BotApiServer:
             raw = await read_args(request)
         except ApiError as exc:
             return self._error(exc)
-        lower, chat_key = name.lower(), _chat_key(raw)
-        fault = api.faults.take(BEFORE, lower, chat_key)
-        if fault is not None:
-            if fault.action == "error":
-                return self._error(fault.error())
-            if fault.action == "drop":
-                return self._drop(request)
-            await asyncio.sleep(fault.seconds)
-            if fault.action == "hang":
-                return self._drop(request)
+        method, chat_key = name.lower(), _chat_key(raw)
+        early = await self._fault_before(request, method, chat_key)
+        if early is not None:
+            return early
         try:
             response = self._reply({"ok": True, "result": await handler(api, Args(raw))})
             api.counters.response(200)
         except ApiError as exc:
             response = self._error(exc)
-        after = api.faults.take(AFTER, lower, chat_key)
-        if after is not None:
-            if after.action == "drop_after":
-                return self._drop(request)
-            await asyncio.sleep(after.seconds)
+        return await self._fault_after(request, response, method, chat_key)
+
+    async def _fault_before(
+        self, request: web.Request, method: str, chat_key: int | None
+    ) -> web.Response | None:
+        """Apply an error/drop/hang/delay fault; a response means: do not process the call."""
+        fault = self.api.faults.take(BEFORE, method, chat_key)
+        if fault is None:
+            return None
+        if fault.action == "error":
+            return self._error(fault.error())
+        if fault.action == "drop":
+            return self._drop(request)
+        await asyncio.sleep(fault.seconds)
+        return self._drop(request) if fault.action == "hang" else None
+
+    async def _fault_after(
+        self, request: web.Request, response: web.Response, method: str, chat_key: int | None
+    ) -> web.Response:
+        """Apply a delay_after/drop_after fault to a call that was processed."""
+        fault = self.api.faults.take(AFTER, method, chat_key)
+        if fault is None:
+            return response
+        if fault.action == "drop_after":
+            return self._drop(request)
+        await asyncio.sleep(fault.seconds)
         return response
 
     # --- the test API --------------------------------------------------------------------
@@ -232,7 +248,7 @@ class BotApiServer:
         self,
         first_name: str = "Test",
         *,
-        id: int | None = None,  # noqa: A002 - the Bot API's name
+        id: int | None = None,
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
@@ -276,12 +292,10 @@ class BotApiServer:
         admins: tuple[TestUser, ...] = (),
         members: tuple[TestUser, ...] = (),
         bot_status: str = "member",
-        id: int | None = None,  # noqa: A002 - the Bot API's name
+        id: int | None = None,
     ) -> TestChat:
         """A basic group with the bot in it."""
-        return self._group(
-            "group", title, creator, admins, members, bot_status=bot_status, id=id
-        )
+        return self._group("group", title, creator, admins, members, bot_status=bot_status, id=id)
 
     def create_supergroup(
         self,
@@ -293,7 +307,7 @@ class BotApiServer:
         admins: tuple[TestUser, ...] = (),
         members: tuple[TestUser, ...] = (),
         bot_status: str = "member",
-        id: int | None = None,  # noqa: A002 - the Bot API's name
+        id: int | None = None,
     ) -> TestChat:
         """A supergroup (a forum with `forum=True`: message_thread_id is recorded)."""
         return self._group(
@@ -316,7 +330,7 @@ class BotApiServer:
         creator: TestUser | None = None,
         admins: tuple[TestUser, ...] = (),
         bot_status: str = "administrator",
-        id: int | None = None,  # noqa: A002 - the Bot API's name
+        id: int | None = None,
     ) -> TestChat:
         """A channel; the bot posts only as an administrator."""
         return self._group(
@@ -368,8 +382,6 @@ class BotApiServer:
 
     def flood(self, seconds: float, retry_after: int | None = None) -> None:
         """Global flood control: every send gets 429 for `seconds`."""
-        import time
-
         self.api.limiter.flood(seconds, time.monotonic(), retry_after)
 
     def reset(self, *, keep_chats: bool = False) -> None:

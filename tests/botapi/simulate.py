@@ -209,4 +209,3 @@ class Simulator:
             if not user.is_bot:
                 return user
         raise ValueError("a migration needs a user to perform it: create one first")
-

@@ -292,7 +292,7 @@ class World:
         self,
         first_name: str = "Test",
         *,
-        id: int | None = None,  # noqa: A002 - the Bot API's name
+        id: int | None = None,
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
@@ -314,7 +314,7 @@ class World:
         self,
         kind: str,
         *,
-        id: int | None = None,  # noqa: A002 - the Bot API's name
+        id: int | None = None,
         title: str | None = None,
         username: str | None = None,
         is_forum: bool = False,

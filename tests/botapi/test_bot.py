@@ -43,8 +43,12 @@ async def test_get_me_and_the_envelope(botapi: BotApiServer, bot: Bot) -> None:
         user = botapi.create_user("Json")
         sent = await client.post(
             f"{botapi.base_url}{botapi.token}/SENDMESSAGE",
-            json={"chat_id": user.id, "text": "<i>x</i>", "parse_mode": "HTML",
-                  "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]}},
+            json={
+                "chat_id": user.id,
+                "text": "<i>x</i>",
+                "parse_mode": "HTML",
+                "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]},
+            },
         )
         assert sent.json()["result"]["entities"] == [{"type": "italic", "offset": 0, "length": 1}]
     with pytest.raises(InvalidToken):
@@ -92,9 +96,9 @@ async def test_length_rules_count_utf16_after_parsing(botapi: BotApiServer, bot:
     emoji = "🏟" * 2048  # 2048 characters, 4096 UTF-16 code units
     sent = await bot.send_message(user.id, f"<b>{emoji}</b>", parse_mode=ParseMode.HTML)
     assert sent.text == emoji
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(user.id, emoji + "!")
-    with pytest.raises(BadRequest, match="(?i)message text is empty"):
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
         await bot.send_message(user.id, "<i> </i>", parse_mode=ParseMode.HTML)
 
 
@@ -104,7 +108,7 @@ async def test_callback_data_is_limited_to_64_bytes(botapi: BotApiServer, bot: B
     with pytest.raises(BadRequest, match="Button_data_invalid"):
         await bot.send_message(user.id, "no", reply_markup=keyboard(("x", "a" + "é" * 32)))
     text_only = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="")]])
-    with pytest.raises(BadRequest, match="(?i)text buttons are unallowed"):
+    with pytest.raises(BadRequest, match=r"(?i)text buttons are unallowed"):
         await bot.send_message(user.id, "no", reply_markup=text_only)
     assert botapi.counters.errors["Bad Request: BUTTON_DATA_INVALID"] == 1
     assert len(user.messages) == 1
@@ -114,13 +118,19 @@ async def test_edits_and_deletes(botapi: BotApiServer, bot: Bot) -> None:
     user = botapi.create_user()
     message = await bot.send_message(user.id, "halaman 1", reply_markup=keyboard(("›", "p:2")))
     edited = await bot.edit_message_text(
-        "halaman <b>2</b>", user.id, message.message_id, parse_mode=ParseMode.HTML,
+        "halaman <b>2</b>",
+        user.id,
+        message.message_id,
+        parse_mode=ParseMode.HTML,
         reply_markup=keyboard(("‹", "p:1")),
     )
     assert not isinstance(edited, bool) and edited.text == "halaman 2"
     with pytest.raises(BadRequest) as caught:
         await bot.edit_message_text(
-            "halaman <b>2</b>", user.id, message.message_id, parse_mode=ParseMode.HTML,
+            "halaman <b>2</b>",
+            user.id,
+            message.message_id,
+            parse_mode=ParseMode.HTML,
             reply_markup=keyboard(("‹", "p:1")),
         )
     assert caught.value.message.startswith("Message is not modified: specified new message")
@@ -128,10 +138,10 @@ async def test_edits_and_deletes(botapi: BotApiServer, bot: Bot) -> None:
     await bot.edit_message_text("halaman 2", user.id, message.message_id)
     assert user.messages[0].reply_markup is None
     assert [e.kind for e in user.chat.events()] == ["sent", "edited", "edited"]
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("x", user.id, 999)
     assert await bot.delete_message(user.id, message.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(user.id, message.message_id)
 
 
@@ -140,21 +150,23 @@ async def test_replies_and_forum_threads_are_recorded(botapi: BotApiServer, bot:
     forum = botapi.create_supergroup("Berita", forum=True, members=(alice,))
     asked = await alice.send("/latest", chat=forum, thread_id=7)
     reply = await bot.send_message(
-        forum.id, "ini", message_thread_id=7,
+        forum.id,
+        "ini",
+        message_thread_id=7,
         reply_parameters=ReplyParameters(asked.message_id),
     )
     assert reply.message_thread_id == 7 and reply.is_topic_message
     assert reply.reply_to_message is not None and reply.reply_to_message.text == "/latest"
     assert forum.last.thread_id == 7 and forum.last.reply_to == asked.message_id
-    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
         await bot.send_message(forum.id, "x", reply_parameters=ReplyParameters(555))
 
 
-async def test_blocked_deactivated_kicked_and_unknown_chats(
-    botapi: BotApiServer, bot: Bot
-) -> None:
-    blocked, gone, shy = botapi.create_user(), botapi.create_user(), botapi.create_user(
-        started=False
+async def test_blocked_deactivated_kicked_and_unknown_chats(botapi: BotApiServer, bot: Bot) -> None:
+    blocked, gone, shy = (
+        botapi.create_user(),
+        botapi.create_user(),
+        botapi.create_user(started=False),
     )
     blocked.block_bot()
     gone.deactivate()
@@ -169,7 +181,7 @@ async def test_blocked_deactivated_kicked_and_unknown_chats(
         with pytest.raises(Forbidden):
             await bot.send_message(chat_id, "halo")
         assert botapi.counters.errors[text] == 1
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(424242, "halo")
 
 
@@ -203,14 +215,15 @@ async def test_group_admins_and_members(botapi: BotApiServer, bot: Bot) -> None:
     assert await bot.get_chat_member_count(group.id) == 4
     info = await bot.get_chat(group.id)
     assert info.type == "supergroup" and info.title == group.chat.title
-    with pytest.raises(BadRequest, match="(?i)no administrators in the private chat"):
+    with pytest.raises(BadRequest, match=r"(?i)no administrators in the private chat"):
         await bot.get_chat_administrators(owner.id)
 
 
 async def test_commands_per_scope_and_language(botapi: BotApiServer, bot: Bot) -> None:
     user = botapi.create_user()
-    await bot.set_my_commands([BotCommand("start", "Mulai"), BotCommand("cari", "Cari berita")],
-                              language_code="id")
+    await bot.set_my_commands(
+        [BotCommand("start", "Mulai"), BotCommand("cari", "Cari berita")], language_code="id"
+    )
     await bot.set_my_commands([BotCommand("start", "Start")])
     await bot.set_my_commands([BotCommand("stats", "Stats")], scope=BotCommandScopeChat(user.id))
     assert [c.command for c in await bot.get_my_commands(language_code="id")] == ["start", "cari"]

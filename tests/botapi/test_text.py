@@ -176,6 +176,4 @@ def test_command_entities_like_telegram() -> None:
         {"type": "bot_command", "offset": 0, "length": 6},
         {"type": "bot_command", "offset": 25, "length": 20},
     ]
-    assert command_entities("🏟 /cari banjir") == [
-        {"type": "bot_command", "offset": 3, "length": 5}
-    ]
+    assert command_entities("🏟 /cari banjir") == [{"type": "bot_command", "offset": 3, "length": 5}]

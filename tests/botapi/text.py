@@ -199,10 +199,7 @@ class _HtmlParser:
             j = match.start()
             if j > i:
                 self._emit(s[i:j])
-            if s[j] == "&":
-                i = self._ampersand(j)
-            else:
-                i = self._tag(j)
+            i = self._ampersand(j) if s[j] == "&" else self._tag(j)
         if self.stack:
             tag = self.stack[-1].tag
             raise HtmlError(f'Can\'t find end tag corresponding to start tag "{tag}"')
@@ -470,7 +467,7 @@ def check_entities(value: Any, text: str) -> list[Entity]:
             raise bad_request("can't parse MessageEntity: MessageEntity must be an Object")
         kind, offset, length = item.get("type"), item.get("offset"), item.get("length")
         if kind not in ENTITY_TYPES:
-            raise bad_request(f"can't parse MessageEntity: Unsupported type \"{kind}\" specified")
+            raise bad_request(f'can\'t parse MessageEntity: Unsupported type "{kind}" specified')
         if not isinstance(offset, int) or not isinstance(length, int) or offset < 0:
             raise bad_request("can't parse MessageEntity: wrong offset or length")
         if length > 0 and offset + length <= total:
@@ -513,4 +510,3 @@ def command_entities(text: str) -> list[Entity]:
         {"type": "bot_command", "offset": utf16_len(text[: m.start()]), "length": utf16_len(m[0])}
         for m in _COMMAND.finditer(text)
     ]
-

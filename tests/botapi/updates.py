@@ -107,10 +107,9 @@ class UpdateQueue:
                     break
                 self._arrived.clear()
                 arrived = asyncio.ensure_future(self._arrived.wait())
+                waiters: set[asyncio.Future[Any]] = {arrived, poller}
                 try:
-                    await asyncio.wait(
-                        {arrived, poller}, timeout=left, return_when=asyncio.FIRST_COMPLETED
-                    )
+                    await asyncio.wait(waiters, timeout=left, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     arrived.cancel()
                 if poller.done():

@@ -56,26 +56,26 @@ async def get_updates(api: BotApi, a: Args) -> Any:
     if allowed is not None and not isinstance(allowed, list):
         raise bad_request("can't parse allowed_updates JSON object")
     api.updates.set_allowed(allowed)
-    timeout = min(max(a.float("timeout"), 0.0), MAX_POLL_TIMEOUT)
-    return await api.updates.get(a.int("offset"), a.int("limit", 100), timeout)
+    timeout = min(max(a.number("timeout"), 0.0), MAX_POLL_TIMEOUT)
+    return await api.updates.get(a.integer("offset"), a.integer("limit", 100), timeout)
 
 
 async def set_webhook(api: BotApi, a: Args) -> Any:
     """Remember the webhook (nothing is ever delivered to it: tests stay on loopback)."""
-    url = a.str("url") or ""
+    url = a.text("url") or ""
     if url and not url.lower().startswith("https://"):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    if a.bool("drop_pending_updates"):
+    if a.flag("drop_pending_updates"):
         api.updates.clear()
     allowed = a.json("allowed_updates")
     api.updates.set_allowed(allowed if isinstance(allowed, list) else None)
-    api.webhook = {"url": url, "max_connections": a.int("max_connections", 40)}
+    api.webhook = {"url": url, "max_connections": a.integer("max_connections", 40)}
     return True
 
 
 async def delete_webhook(api: BotApi, a: Args) -> Any:
     """Switch back to getUpdates; drop_pending_updates empties the queue."""
-    if a.bool("drop_pending_updates"):
+    if a.flag("drop_pending_updates"):
         api.updates.clear()
     api.webhook = {"url": ""}
     return True
@@ -99,7 +99,7 @@ def _scope_key(api: BotApi, a: Args) -> tuple[str, str]:
         raise bad_request("can't parse BotCommandScope JSON object")
     if scope["type"].startswith("chat"):
         api.chat(Args({"chat_id": scope.get("chat_id")}))
-    language = a.str("language_code") or ""
+    language = a.text("language_code") or ""
     if not LANGUAGE.match(language):
         raise bad_request("invalid language code specified")
     return json.dumps(scope, sort_keys=True), language
@@ -157,10 +157,10 @@ async def delete_my_commands(api: BotApi, a: Args) -> Any:
 
 def _texts(kind: str, limit: int) -> tuple[Any, Any]:
     async def setter(api: BotApi, a: Args) -> Any:
-        value = a.str(kind) or ""
+        value = a.text(kind) or ""
         if len(value) > limit:
             raise bad_request(f"{kind.replace('_', ' ')} is too long")
-        language = a.str("language_code") or ""
+        language = a.text("language_code") or ""
         if value:
             api.bot_texts[(kind, language)] = value
         else:
@@ -168,7 +168,7 @@ def _texts(kind: str, limit: int) -> tuple[Any, Any]:
         return True
 
     async def getter(api: BotApi, a: Args) -> Any:
-        language = a.str("language_code") or ""
+        language = a.text("language_code") or ""
         value = api.bot_texts.get((kind, language), api.bot_texts.get((kind, ""), ""))
         if kind == "name" and not value:
             value = api.bot.first_name

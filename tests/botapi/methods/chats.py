@@ -54,7 +54,7 @@ async def get_chat(api: BotApi, a: Args) -> Any:
 async def get_chat_member(api: BotApi, a: Args) -> Any:
     """A member's status (left for known users who are not in the chat)."""
     chat = api.chat(a)
-    user = api.world.users.get(a.int("user_id"))
+    user = api.world.users.get(a.integer("user_id"))
     if user is None:
         raise bad_request("user not found")
     return member_json(user, chat.status_of(user.id))

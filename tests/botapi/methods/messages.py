@@ -45,8 +45,8 @@ def _reply_to(api: BotApi, chat: Chat, a: Args) -> int | None:
         message_id = params.get("message_id")
         allow = bool(params.get("allow_sending_without_reply"))
     else:
-        message_id = a.int("reply_to_message_id") or None
-        allow = a.bool("allow_sending_without_reply")
+        message_id = a.integer("reply_to_message_id") or None
+        allow = a.flag("allow_sending_without_reply")
     if not message_id:
         return None
     if not isinstance(message_id, int):
@@ -67,8 +67,8 @@ async def send_message(api: BotApi, a: Args) -> Any:
     markup = parse_reply_markup(a.raw.get("reply_markup"))
     link_preview = _object(a, "link_preview_options")
     reply_to = _reply_to(api, chat, a)
-    thread_id = a.int("message_thread_id") or None
-    paid = a.bool("allow_paid_broadcast")
+    thread_id = a.integer("message_thread_id") or None
+    paid = a.flag("allow_paid_broadcast")
     api.rate(chat, paid)
     message = api.world.new_message(
         chat,
@@ -89,7 +89,7 @@ async def send_message(api: BotApi, a: Args) -> Any:
 
 def message_to_edit(chat: Chat, a: Args) -> Message:
     """The bot's message named by message_id, or Telegram's 400."""
-    message_id = a.int("message_id")
+    message_id = a.integer("message_id")
     if not message_id:
         raise bad_request("message identifier is not specified")
     message = chat.messages.get(message_id)
@@ -117,7 +117,7 @@ async def edit_message_text(api: BotApi, a: Args) -> Any:
     """editMessageText; leaving out reply_markup removes the keyboard, as on Telegram."""
     text, entities = api.text(a)
     markup = parse_reply_markup(a.raw.get("reply_markup"), inline_only=True)
-    if a.str("inline_message_id"):
+    if a.text("inline_message_id"):
         return _edit_inline(api, a, text, entities, markup)
     chat = api.chat(a)
     message = message_to_edit(chat, a)
@@ -129,8 +129,8 @@ async def edit_message_text(api: BotApi, a: Args) -> Any:
 async def edit_message_reply_markup(api: BotApi, a: Args) -> Any:
     """editMessageReplyMarkup (no markup: the keyboard is removed)."""
     markup = parse_reply_markup(a.raw.get("reply_markup"), inline_only=True)
-    if a.str("inline_message_id"):
-        inline = api.inline_messages.get(a.str("inline_message_id") or "")
+    if a.text("inline_message_id"):
+        inline = api.inline_messages.get(a.text("inline_message_id") or "")
         if inline is None:
             raise bad_request("MESSAGE_ID_INVALID")
         return _edit_inline(api, a, inline.text, inline.entities, markup)
@@ -138,10 +138,8 @@ async def edit_message_reply_markup(api: BotApi, a: Args) -> Any:
     return _apply_edit(api, message, message.text, message.entities, markup)
 
 
-def _edit_inline(
-    api: BotApi, a: Args, text: str, entities: list[JSON], markup: JSON | None
-) -> Any:
-    inline = api.inline_messages.get(a.str("inline_message_id") or "")
+def _edit_inline(api: BotApi, a: Args, text: str, entities: list[JSON], markup: JSON | None) -> Any:
+    inline = api.inline_messages.get(a.text("inline_message_id") or "")
     if inline is None:
         raise bad_request("MESSAGE_ID_INVALID")
     if (text, entities, markup) == (inline.text, inline.entities, inline.reply_markup):
@@ -166,7 +164,7 @@ def _delete(api: BotApi, chat: Chat, message_id: int) -> bool:
 async def delete_message(api: BotApi, a: Args) -> Any:
     """deleteMessage."""
     chat = api.chat(a)
-    message = chat.messages.get(a.int("message_id"))
+    message = chat.messages.get(a.integer("message_id"))
     if message is None or message.deleted:
         raise bad_request("message to delete not found")
     if not _delete(api, chat, message.message_id):
@@ -190,7 +188,7 @@ async def send_chat_action(api: BotApi, a: Args) -> Any:
     """sendChatAction: the same access checks as sending, then nothing to store."""
     chat = api.chat(a, for_send=True)
     api.check_can_write(chat)
-    if (a.str("action") or "") not in CHAT_ACTIONS:
+    if (a.text("action") or "") not in CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
     return True
 
@@ -198,7 +196,7 @@ async def send_chat_action(api: BotApi, a: Args) -> Any:
 async def pin_chat_message(api: BotApi, a: Args) -> Any:
     """pinChatMessage / unpinChatMessage: the message must exist."""
     chat = api.chat(a)
-    message_id = a.int("message_id")
+    message_id = a.integer("message_id")
     if message_id and message_id not in chat.messages:
         raise bad_request("message to pin not found")
     return True

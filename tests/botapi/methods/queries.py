@@ -38,20 +38,20 @@ RESULT_TYPES = frozenset(
 
 async def answer_callback_query(api: BotApi, a: Args) -> Any:
     """Record the answer; unknown, expired and already answered queries get Telegram's 400."""
-    query = api.callbacks.get(a.str("callback_query_id") or "")
+    query = api.callbacks.get(a.text("callback_query_id") or "")
     if query is None or query.answered:
         raise bad_request(QUERY_TOO_OLD)
     if api.expired(query.created):
         query.late_answers += 1
         raise bad_request(QUERY_TOO_OLD)
-    text = a.str("text") or ""
+    text = a.text("text") or ""
     if len(text) > MAX_CALLBACK_TEXT:
         raise bad_request("MESSAGE_TOO_LONG")
     query.answer = {
         "text": text,
-        "show_alert": a.bool("show_alert"),
-        "url": a.str("url"),
-        "cache_time": a.int("cache_time"),
+        "show_alert": a.flag("show_alert"),
+        "url": a.text("url"),
+        "cache_time": a.integer("cache_time"),
     }
     api.world.changed.notify()
     return True
@@ -112,7 +112,7 @@ def _check_result(api: BotApi, result: Any, seen: set[str]) -> tuple[str, list[J
 
 async def answer_inline_query(api: BotApi, a: Args) -> Any:
     """Validate the results (<= 50, unique ids, message texts) and next_offset (<= 64 bytes)."""
-    query = api.inline_queries.get(a.str("inline_query_id") or "")
+    query = api.inline_queries.get(a.text("inline_query_id") or "")
     if query is None or query.answer is not None:
         raise bad_request(QUERY_TOO_OLD)
     if api.expired(query.created):
@@ -123,7 +123,7 @@ async def answer_inline_query(api: BotApi, a: Args) -> Any:
         raise bad_request("can't parse inline query results JSON object")
     if len(results) > MAX_RESULTS:
         raise bad_request("RESULTS_TOO_MUCH")
-    next_offset = a.str("next_offset") or ""
+    next_offset = a.text("next_offset") or ""
     if len(next_offset.encode()) > MAX_NEXT_OFFSET_BYTES:
         raise bad_request("NEXT_OFFSET_INVALID")
     seen: set[str] = set()
@@ -133,8 +133,8 @@ async def answer_inline_query(api: BotApi, a: Args) -> Any:
         results=results,
         next_offset=next_offset,
         raw_next_offset=a.raw.get("next_offset"),
-        cache_time=a.int("cache_time") if a.has("cache_time") else None,
-        is_personal=a.bool("is_personal"),
+        cache_time=a.integer("cache_time") if a.has("cache_time") else None,
+        is_personal=a.flag("is_personal"),
         button=button if isinstance(button, dict) else None,
         messages=messages,
         query=query,
