@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, Defaults
 
-from bot.context import KabarApp, KabarContext, app_services, attach, services
+from bot.context import KabarApp, KabarContext, attach, services
 from bot.dispatch import on_button
 from bot.handlers import admin, alerts, chat_events, fallback, news, settings, start
+from bot.menu import ADMIN_COMMANDS, COMMANDS, publish_commands
 from kabar.chats import get_chat
 from kabar.errors import KabarError
-from kabar.i18n import LANGUAGES, t
+from kabar.i18n import t
 from kabar.services import Services
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ADMIN_COMMANDS", "COMMANDS", "KabarApp", "build_application", "publish_commands"]
 
-# The command menu, in order; each has a "command.<name>" message in every catalog.
-COMMANDS = ("digest", "latest", "search", "cari", "alerts", "settings", "help", "start", "stop")
-ADMIN_COMMANDS = ("feeds", "stats", "broadcast")
 # Handler modules, each with register(app); fallback goes last because it takes the rest.
 MODULES = (start, settings, news, alerts, admin, chat_events)
 
@@ -55,27 +53,6 @@ def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(_on_error)
     return app
-
-
-async def publish_commands(app: KabarApp) -> None:
-    """Publish the command menu in every interface language, with admin commands for admins."""
-    admins = sorted(app_services(app).settings.admins)
-    for language in LANGUAGES:
-        menu = [BotCommand(c, t(language, f"command.{c}")) for c in COMMANDS]
-        admin_menu = menu + [BotCommand(c, t(language, f"command.{c}")) for c in ADMIN_COMMANDS]
-        try:
-            await app.bot.set_my_commands(menu, language_code=language)
-            if language == "en":
-                await app.bot.set_my_commands(menu)
-        except TelegramError as exc:
-            log.warning("could not set the command menu (%s): %s", language, exc)
-        for admin_id in admins:
-            try:
-                await app.bot.set_my_commands(
-                    admin_menu, scope=BotCommandScopeChat(admin_id), language_code=language
-                )
-            except TelegramError as exc:  # the admin has not started the bot yet
-                log.info("no admin command menu for %s: %s", admin_id, exc)
 
 
 async def _on_error(update: object, context: KabarContext) -> None:

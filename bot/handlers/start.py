@@ -13,6 +13,7 @@ from bot.filters import COMMANDS
 from bot.handlers.news import send_latest
 from bot.keyboards import button as key
 from bot.keyboards import markup
+from bot.menu import publish_admin_commands
 from bot.turn import Turn
 from bot.views import settings as views
 from bot.views.settings import ONBOARDING
@@ -31,6 +32,8 @@ async def start(turn: Turn) -> None:
     )
     turn.chat, turn.language = chat, chat.language
     prompts.cancel(turn)
+    if turn.private and is_kabar_admin(turn):
+        await publish_admin_commands(turn.context.bot, turn.chat_id)
     picked = await _apply_payload(turn, turn.context.args or [])
     user = turn.update.effective_user
     name = user.first_name if user else (chat.title or "")
@@ -95,7 +98,7 @@ async def stop(turn: Turn) -> None:
 
 async def help_command(turn: Turn) -> None:
     """Explain the commands (and the admin ones to admins) in the chat's language."""
-    text = turn.t("help.text")
+    text = turn.t("help.text", bot=turn.context.bot.username or "bot")
     if is_kabar_admin(turn):
         text += "\n\n" + turn.t("help.admin")
     await turn.say(text)

@@ -50,7 +50,7 @@ def keys_in_code(packages: tuple[str, ...] = ("bot", "kabar")) -> set[str]:
 
 def dynamic_keys() -> set[str]:
     """Keys built at run time: the command menu."""
-    from bot.app import ADMIN_COMMANDS, COMMANDS
+    from bot.menu import ADMIN_COMMANDS, COMMANDS
 
     return {f"command.{c}" for c in (*COMMANDS, *ADMIN_COMMANDS)}
 

@@ -93,3 +93,18 @@ async def test_removed_from_a_group_stops_sending(kabar: Kabar) -> None:
         return chat is not None and chat.blocked and not chat.active
 
     await eventually(blocked)
+
+
+async def test_a_channel_can_subscribe(kabar: Kabar) -> None:
+    await seed_news(kabar.db)
+    api = kabar.botapi
+    owner = api.create_user("Owner", language_code="en")
+    channel = api.create_channel("Kabar Makassar", creator=owner)
+    await owner.send("/start", chat=channel)
+    assert "Kabar" in (await channel.next_message()).text
+    screen = await channel.next_message()
+    await tap(owner, screen, "daerah")
+    await channel.next_edit()
+    assert (await subscriptions.following(kabar.db, channel.id)).topics == {"daerah"}
+    chat = await chats.get_chat(kabar.db, channel.id)
+    assert chat is not None and chat.type == "channel"
