@@ -58,28 +58,22 @@ def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
 async def _on_error(update: object, context: KabarContext) -> None:
     """Log the error; tell the user something went wrong, never the traceback."""
     log.error("error while handling an update", exc_info=context.error)
-    if not isinstance(update, Update):
-        return
-    language = "id"
-    if update.effective_chat is not None:
-        try:
-            row = await get_chat(services(context).db, update.effective_chat.id)
-            language = row.language if row else language
-        except KabarError:  # the database may be why we are here
-            log.debug("no language for the error message")
-    if update.callback_query is not None:
-        try:
-            await update.callback_query.answer(t(language, "error.generic"), show_alert=True)
-        except TelegramError:
-            log.debug("callback query already answered")
-        return
-    message = update.effective_message
-    chat = update.effective_chat
+    if not isinstance(update, Update) or update.callback_query is not None:
+        return  # dispatch.on_button already answered the button with the apology
+    message, chat = update.effective_message, update.effective_chat
     # In groups, only a command earns an apology; a failure on chatter stays silent.
-    if message is not None and (
-        chat is None or chat.type == "private" or (message.text or "").startswith("/")
+    if message is None or (
+        chat is not None and chat.type != "private" and not (message.text or "").startswith("/")
     ):
-        try:
-            await message.reply_text(t(language, "error.generic"))
-        except TelegramError:
-            log.warning("could not tell the user about the error")
+        return
+    svc = services(context)
+    language: str = svc.settings.language
+    try:
+        row = await get_chat(svc.db, message.chat_id)
+        language = row.language if row else language
+    except KabarError:  # the database may be why we are here
+        log.debug("no language for the error message")
+    try:
+        await message.reply_text(t(language, "error.generic"))
+    except TelegramError:
+        log.warning("could not tell the user about the error")

@@ -88,11 +88,18 @@ async def on_button(update: Update, context: KabarContext) -> None:
         if handler is None:
             raise StaleButton(namespace)
         await handler(turn, fields)
-    except (StaleButton, NotFoundError, IndexError, ValueError) as exc:
+    except (StaleButton, NotFoundError) as exc:
         log.info("stale or unknown button %r in chat %s: %r", query.data, turn.chat_id, exc)
+        await turn.answer(turn.t("button.stale"), alert=True)
+    except (IndexError, ValueError):
+        # Too few fields or a field of the wrong shape: old or forged data (or a bug: logged).
+        log.warning("malformed button %r in chat %s", query.data, turn.chat_id, exc_info=True)
         await turn.answer(turn.t("button.stale"), alert=True)
     except InvalidInputError as exc:
         await turn.answer(turn.t(exc.key, **exc.params), alert=True)
+    except Exception:
+        await turn.answer(turn.t("error.generic"), alert=True)
+        raise  # the error handler logs it
     finally:
         await turn.answer()
 

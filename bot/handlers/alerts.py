@@ -27,7 +27,9 @@ async def alerts_screen(turn: Turn) -> Screen:
     """The chat's alerts, each with a remove button, and an add button."""
     found = await alerts.list_alerts(turn.svc.db, turn.chat_id)
     if found:
-        lines = "\n".join(f"{i}. <code>{esc(a.query)}</code>" for i, a in enumerate(found, start=1))
+        lines = "\n".join(
+            f"{i}. <code>{esc(clip(a.query, 100))}</code>" for i, a in enumerate(found, start=1)
+        )
         text = turn.t(
             "alerts.list",
             alerts=Safe(lines),

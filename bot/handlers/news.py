@@ -11,7 +11,7 @@ from bot.dispatch import command
 from bot.filters import COMMANDS
 from bot.turn import Turn
 from kabar import latest, subscriptions
-from kabar.render import ArticleView, article_html, pack
+from kabar.render import ArticleView, article_html, clip, pack
 
 
 def render_views(turn: Turn, views: Sequence[ArticleView], header: str) -> list[str]:
@@ -52,7 +52,9 @@ async def latest_command(turn: Turn) -> None:
     if topic is None:
         names = [g.name for g in await subscriptions.list_groups(turn.svc.db, "topic")]
         await turn.say(
-            turn.t("latest.unknown_topic", topic=words[:64], topics=", ".join(names) or "–")
+            turn.t(
+                "latest.unknown_topic", topic=words[:64], topics=clip(", ".join(names), 2000) or "–"
+            )
         )
         return
     await send_latest(turn, topic)

@@ -114,3 +114,26 @@ async def test_alerts_commands_escape_and_limit(kabar: Kabar) -> None:
     assert "removed" in (await user.next_message()).text
     await user.send("/alerts remove nothing-here")
     assert "no alert" in (await user.next_message()).text
+
+
+async def test_a_failure_inside_a_handler_is_an_apology_not_a_traceback(kabar: Kabar) -> None:
+    from sqlalchemy import text
+
+    user, _ = await _onboarded(kabar)
+    await user.send("/alerts")
+    listing = await user.next_message()
+    async with kabar.db.transaction() as session:
+        await session.execute(text("DROP TABLE alerts"))  # the database breaks under the bot
+    await user.send("/alerts")
+    apology = await user.next_message()
+    assert "something went wrong" in apology.text
+    press = await user.press(listing, data=find_data(listing, "Add an alert"))
+    await press.answer()
+    assert "Send the words" in (await user.next_message()).text  # needs no table
+    await user.send("/settings")
+    reply = await user.next_message()
+    assert "something went wrong" in reply.text
+    assert "Traceback" not in reply.text and "sqlalchemy" not in reply.text.lower()
+    press = await user.press(listing, data="al:ls", forge=True)
+    answer = await press.answer()
+    assert "something went wrong" in answer["text"]
