@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,15 +74,33 @@ def make_settings(botapi: BotApiServer, database_url: str, **extra: Any) -> Sett
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+@asynccontextmanager
+async def running_kabar(botapi: BotApiServer, url: str) -> AsyncIterator[Kabar]:
+    """Serve with the database at `url` (already migrated) until the block ends."""
+    db = Database(url)
+    running = Kabar(botapi, make_settings(botapi, url), db)
+    try:
+        await running.start()
+        yield running
+    finally:
+        await running.stop()
+        await db.dispose()
+    assert botapi.unanswered_callbacks() == []
+
+
 @pytest.fixture
 async def kabar(botapi: BotApiServer, tmp_path: Path) -> AsyncIterator[Kabar]:
     """Kabar serving the local Bot API server with a fresh SQLite database."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'kabar.db'}"
     db = Database(url)
     await upgrade(db)
-    running = Kabar(botapi, make_settings(botapi, url), db)
-    await running.start()
-    yield running
-    await running.stop()
     await db.dispose()
-    assert botapi.unanswered_callbacks() == []
+    async with running_kabar(botapi, url) as running:
+        yield running
+
+
+@pytest.fixture
+async def kabar_any(botapi: BotApiServer, db_url: str) -> AsyncIterator[Kabar]:
+    """Kabar on each database engine (SQLite, and PostgreSQL when configured)."""
+    async with running_kabar(botapi, db_url) as running:
+        yield running

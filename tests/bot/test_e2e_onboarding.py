@@ -12,7 +12,8 @@ from tests.bot.factories import add_article
 from tests.bot.helpers import seed_news, tap
 
 
-async def test_onboarding_to_a_first_taste_of_the_news(kabar: Kabar) -> None:
+async def test_onboarding_to_a_first_taste_of_the_news(kabar_any: Kabar) -> None:
+    kabar = kabar_any
     await seed_news(kabar.db)
     user = kabar.botapi.create_user("Sari", language_code="id")
     await user.send("/start")
@@ -61,7 +62,8 @@ async def test_deep_link_preselects_a_topic(kabar: Kabar) -> None:
     assert "Step 1 of 3" in screen.text
 
 
-async def test_settings_changes_take_effect(kabar: Kabar) -> None:
+async def test_settings_changes_take_effect(kabar_any: Kabar) -> None:
+    kabar = kabar_any
     ids = await seed_news(kabar.db)
     user = kabar.botapi.create_user("Ayu", language_code="id")
     await user.send("/start")
