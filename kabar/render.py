@@ -40,8 +40,13 @@ def plain(markup: str) -> str:
 
 
 def tg_len(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units); an upper bound for HTML text."""
+    """Length in UTF-16 code units, as Telegram counts characters."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def visible_len(markup: str) -> int:
+    """What Telegram's 4096 limit counts: the text after entity parsing, in UTF-16 units."""
+    return tg_len(plain(markup))
 
 
 def esc(text: str) -> str:
@@ -102,16 +107,16 @@ def article_html(
     source = esc(clip(view.source, SOURCE_CHARS))
     meta = f"<i>{source}</i> · {esc(when(view.published_at, language, zone))}"
     head = f"<b>{title}</b>\n{meta}"
-    if snippet_html is not None and tg_len(head) + tg_len(snippet_html) + 1 <= limit:
+    if snippet_html is not None and visible_len(head) + visible_len(snippet_html) + 1 <= limit:
         return f"{head}\n{snippet_html}" if snippet_html else head
     body = summary_text(view.summary, sentences)
     chars = len(body)
     while chars > 0:
         text = f"{head}\n{esc(clip(body, chars))}"
-        if tg_len(text) <= limit:
+        if visible_len(text) <= limit:
             return text
         chars //= 2
-    return head if tg_len(head) <= limit else esc(clip(view.title, 200))
+    return head if visible_len(head) <= limit else esc(clip(view.title, 200))
 
 
 def pack(
@@ -123,15 +128,15 @@ def pack(
     current = header
     for item in items:
         candidate = f"{current}\n\n{item}" if current else item
-        if tg_len(candidate) <= limit:
+        if visible_len(candidate) <= limit:
             current = candidate
             continue
         if current:
             messages.append(current)
-        current = item if tg_len(item) <= limit else esc(clip(plain(item), limit // 2))
+        current = item if visible_len(item) <= limit else esc(clip(plain(item), limit // 2))
     if footer:
         candidate = f"{current}\n\n{footer}" if current else footer
-        if tg_len(candidate) <= limit:
+        if visible_len(candidate) <= limit:
             current = candidate
         else:
             messages.append(current)

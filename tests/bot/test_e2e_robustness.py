@@ -137,3 +137,27 @@ async def test_a_failure_inside_a_handler_is_an_apology_not_a_traceback(kabar: K
     press = await user.press(listing, data="al:ls", forge=True)
     answer = await press.answer()
     assert "something went wrong" in answer["text"]
+
+
+async def test_long_hostile_articles_fit_telegrams_limit(kabar: Kabar) -> None:
+    from tests.bot.factories import add_article, add_feed
+
+    feed = await add_feed(kabar.db, "Situs <script>&", topic="nasional")
+    for n in range(12):
+        await add_article(
+            kabar.db,
+            feed,
+            f"Judul {n} <b>&amp; " + "&<>" * 400,
+            summary="\n".join(f"Kalimat {n}.{i} & <i>" + "x&" * 300 for i in range(6)),
+            url=f"https://contoh.id/{'a' * 1500}/{n}",
+        )
+    user = kabar.botapi.create_user("Long", language_code="id")
+    await user.send("/latest")
+    first = await user.next_message()
+    assert first.text.startswith("🗞")
+    await user.send("/help")
+    await user.next_message(match="Kabar")
+    texts = [m.text for m in user.messages]
+    assert all(len(t.encode("utf-16-le")) // 2 <= 4096 for t in texts)
+    assert sum("Judul" in t for t in texts) >= 2  # the items were split across messages
+    assert any("Situs <script>&" in t for t in texts)

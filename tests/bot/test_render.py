@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kabar.render import ArticleView, article_html, pack, plain, safe_url, tg_len, when
+from kabar.render import ArticleView, article_html, pack, plain, safe_url, visible_len, when
 
 
 def view(
@@ -49,7 +49,7 @@ def test_when_follows_language_and_zone() -> None:
 
 def test_a_huge_article_is_cut_to_fit() -> None:
     html = article_html(view(title="&" * 5000, summary="<>" * 20000), language="id", zone="UTC")
-    assert tg_len(html) <= 3600
+    assert visible_len(html) <= 3600
 
 
 @settings(max_examples=60, deadline=None)
@@ -60,7 +60,7 @@ def test_pack_fits_and_never_splits_an_item(summaries: list[str]) -> None:
         for i, s in enumerate(summaries)
     ]
     messages = pack(items, header="<b>Header</b>", footer="footer")
-    assert all(0 < tg_len(m) <= 4096 for m in messages)
+    assert all(0 < visible_len(m) <= 4096 for m in messages)
     joined = "\n\n".join(messages)
     for item in items:
         assert item in joined  # every item whole, in order
