@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def load_articles(path: Path) -> list[Article]:
 
 def slug_title(url: str) -> str | None:
     """A headline recovered from a news URL's slug ("/dua-akun-dilaporkan.html"), if any."""
-    segments = [s for s in url.split("?", maxsplit=1)[0].split("/") if s]
+    segments = [s for s in urlsplit(url).path.split("/") if s]
     if not segments:
         return None
     slug = max(segments, key=lambda s: len(re.split(r"[-.]", s)))

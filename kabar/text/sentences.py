@@ -10,6 +10,7 @@ TERMINAL = ".!?…"
 CLOSERS = "\"'”’»)]}"
 OPENERS = "\"'“‘«([{"
 # Scripts that end sentences without a following space (Chinese, Japanese, Thai-less CJK marks).
+_CJK_TERMINAL = frozenset("。！？")
 _CJK_END = re.compile(r"([。！？])(?=\S)")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _TOKEN = re.compile(r"\S+")
@@ -20,6 +21,7 @@ _FREE_CLOSERS = frozenset("”’»")
 _FREE_OPENERS = frozenset("“‘«")
 _STRAIGHT = frozenset("\"'")
 HEADING_WORDS = 10  # a line this short without final punctuation is a heading, not a wrapped line
+WRAP_WIDTH = 100  # text wrapped by hand or by mail keeps its lines shorter than this
 
 
 def split_sentences(text: str, language: str | None = None) -> list[str]:
@@ -40,25 +42,34 @@ def split_paragraphs(text: str, language: str | None = None) -> list[list[str]]:
 
 
 def join_wrapped_lines(block: str) -> list[str]:
-    """The lines of one paragraph with hard-wrapped ones rejoined; headings and list items stay."""
+    """The lines of one paragraph, hard-wrapped ones rejoined; headings and list items stay.
+
+    A block whose lines are all short is hard-wrapped prose; in a block with a long line
+    (extractors such as trafilatura put one paragraph per line) each line stands alone unless
+    the next starts in lower case.
+    """
+    raw = [line.strip() for line in block.split("\n")]
+    raw = [line for line in raw if line]
+    wrapped = all(len(line) <= WRAP_WIDTH for line in raw)
     lines: list[str] = []
-    for raw in block.split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
-        if lines and _continues(lines[-1], line):
+    for k, line in enumerate(raw):
+        if lines and _continues(raw[k - 1], line, wrapped=wrapped):
             lines[-1] = f"{lines[-1]} {line}"
         else:
             lines.append(line)
     return lines
 
 
-def _continues(previous: str, line: str) -> bool:
+def _continues(previous: str, line: str, *, wrapped: bool) -> bool:
     if _LIST_ITEM.match(line):
         return False
+    if line[0].islower():
+        return True
+    if not wrapped:
+        return False
     if previous.rstrip(CLOSERS)[-1:] in TERMINAL + ":":
-        return True  # the splitter below decides, as for any sentence end
-    return line[0].islower() or len(previous.split()) > HEADING_WORDS
+        return True  # the splitter decides, as for any sentence end
+    return len(previous.split()) > HEADING_WORDS
 
 
 def _split_line(line: str, language: str | None) -> list[str]:
@@ -105,23 +116,28 @@ def ends_sentence(
     "1." is a list number and "J.C." after a comma is a degree, not a name's initials).
     """
     core = token.rstrip(CLOSERS + " ")
-    if not core or core[-1] not in TERMINAL:
+    if core[-1:] in _CJK_TERMINAL:
+        return True
+    if not core or core[-1] not in TERMINAL or not _starts_sentence(following):
         return False
+    if core.endswith(("..", "…")):
+        return False  # an ellipsis trails off inside a sentence far more often than it ends one
+    if core[-1] != "." or len(core) < len(token.rstrip(" ")):
+        return True  # "!" or "?", or a stop inside a closing quote or bracket
+    word = core[:-1].lstrip(OPENERS)
+    return _ends_after_word(word, following.lstrip(OPENERS + " "), language, previous=previous)
+
+
+def _starts_sentence(following: str) -> bool:
+    """Whether `following` can open a sentence: a capital, a digit, a quote or bracket."""
+    if following[:1] in "([" and following.rstrip(".").endswith((")", "]")):
+        return True  # an editor's mark such as "(ant/rif)" stands apart
     start = following.lstrip(OPENERS + " ")
     opened = len(start) < len(following)
     head = start[:1]
-    if following[:1] in "([" and following.rstrip(".").endswith((")", "]")):
-        head = "("  # an editor's mark such as "(ant/rif)" stands apart
-    if head.islower() or (head.isalnum() and not (head.isupper() or head.isdigit() or opened)):
-        return False  # a lower-case word continues the sentence
-    if core.endswith(("..", "…")):
-        return False  # an ellipsis trails off inside a sentence far more often than it ends one
-    if core[-1] != ".":
-        return True
-    if len(core) < len(token.rstrip(" ")):
-        return True  # a stop inside a closing quote or bracket
-    word = core[:-1].lstrip(OPENERS)
-    return _ends_after_word(word, start, language, previous=previous)
+    return not (
+        head.islower() or (head.isalnum() and not (head.isupper() or head.isdigit() or opened))
+    )
 
 
 def _ends_after_word(word: str, start: str, language: str | None, *, previous: str) -> bool:
@@ -131,7 +147,8 @@ def _ends_after_word(word: str, start: str, language: str | None, *, previous: s
     if lower in titles(language) or (len(word) == 1 and word.isalpha()):
         return False  # a title before a name, or an initial as in "B. J. Habibie"
     if word.isdigit():
-        return bool(previous)  # "1." opening a sentence numbers a list item
+        # "1." opening a sentence or following a colon numbers a list item
+        return bool(previous) and not previous.endswith(":")
     if _INITIALS.fullmatch(word) and not previous.endswith(","):
         return False  # "J.C. Leyendecker"; after a comma "S.H." is a degree
     if _MULTI_DOT.fullmatch(word):
