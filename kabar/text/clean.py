@@ -57,6 +57,7 @@ _CLOSING = re.compile(
     r"\s*(?:\(\s*\*+\s*\)|\*{3,}|[\[(]\s*[A-Za-z]{1,10}(?:\s*/\s*[A-Za-z]{1,10}){0,3}\s*[\])])"
     r"(?=\s*\.?\s*$)"
 )
+_DOUBLED_STOP = re.compile(r"(?<!\.)[.!?…]\s*\.$")
 _CLOSING_WORDS = frozenset({"end", "selesai", "tamat", "habis"})
 HEADER_MAX_WORDS = 20
 
@@ -208,6 +209,8 @@ def _strip_closing(paragraph: str) -> str:
         if match is None or not _is_mark(match.group()):
             return paragraph
         paragraph = (paragraph[: match.start()] + paragraph[match.end() :]).rstrip()
+        if _DOUBLED_STOP.search(paragraph):
+            paragraph = paragraph[:-1].rstrip()  # "tersebut. (*)." leaves "tersebut.."
 
 
 def _is_mark(mark: str) -> bool:

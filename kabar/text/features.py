@@ -26,6 +26,8 @@ FEATURES = (
     "relative_position",
     "paragraph_first",
     "paragraph_position",
+    "lede",
+    "lede_position",
     "length",
     "short",
     "long",
@@ -114,6 +116,8 @@ def features(doc: Document, language: str | None, title: str | None = None) -> M
 def _position(doc: Document) -> dict[str, Matrix]:
     n = len(doc.sentences)
     index = np.arange(n, dtype=float)
+    paragraph = np.asarray(doc.paragraph_of, dtype=float)
+    lede = (paragraph == paragraph[0]).astype(float)  # the opening paragraph of a news story
     return {
         "bias": np.ones(n),
         "first": (index == 0).astype(float),
@@ -122,7 +126,9 @@ def _position(doc: Document) -> dict[str, Matrix]:
         "position": 1.0 / (index + 1),
         "relative_position": index / n,
         "paragraph_first": np.asarray(doc.paragraph_first, dtype=float),
-        "paragraph_position": 1.0 / (np.asarray(doc.paragraph_of, dtype=float) + 1),
+        "paragraph_position": 1.0 / (paragraph + 1),
+        "lede": lede,
+        "lede_position": lede * index,
     }
 
 

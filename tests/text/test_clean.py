@@ -72,6 +72,8 @@ def test_captions_go_and_long_paragraphs_lose_only_the_credit() -> None:
     [
         ("ditutup dengan diskusi (*).", "ditutup dengan diskusi."),
         ("ditutup dengan diskusi. (ant/rif)", "ditutup dengan diskusi."),
+        ("ditutup dengan diskusi. (*).", "ditutup dengan diskusi."),
+        ("ditutup dengan kata dia... (rsa)", "ditutup dengan kata dia..."),
         ("ditutup dengan diskusi. [tyo]", "ditutup dengan diskusi."),
         ("ditutup dengan diskusi. (end)", "ditutup dengan diskusi."),
         ("ditutup dengan diskusi. ***", "ditutup dengan diskusi."),
