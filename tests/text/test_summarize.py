@@ -142,6 +142,17 @@ def test_bounded_inputs(text: str, sentences: int) -> None:
     assert all(len(s) <= 1_000 for s in summary.sentences)
 
 
+def test_a_200k_character_article_gives_three_sentences_from_its_start() -> None:
+    from bench.summaries import _long_article
+
+    text = _long_article(200_000)
+    started = time.perf_counter()
+    summary = summarize(text, language="id")
+    assert time.perf_counter() - started < 5
+    assert len(summary.sentences) == 3
+    assert all(text.find(s) < 60_000 for s in summary.sentences)
+
+
 def test_lone_huge_sentence_is_cut_at_a_word() -> None:
     (cut,) = summarize("kata " * 10_000, max_chars=100).sentences
     assert len(cut) <= 100
