@@ -97,7 +97,8 @@ def summarize_with(
         ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     else:
         level = logging.WARNING if len(article.cleaned) >= 200 else logging.DEBUG
-        log.log(level, "no summarizer for language %r; taking the lead sentences", article.language)
+        name = repr(article.language) if article.language else "an unknown language"
+        log.log(level, "cannot rank sentences in %s; taking the lead sentences", name)
         ranked = list(range(len(doc.sentences)))
     chosen = [doc.sentences[i] for i in select(doc, ranked, sentences, max_chars)]
     if not chosen and max_chars is not None:
