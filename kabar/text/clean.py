@@ -18,7 +18,10 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
 
 _BOILERPLATE_LINE = re.compile(
     r"""^\W{0,3}(?:
-        (?:baca|simak|lihat|tonton|cek|read|see)\s+(?:juga|pula|also|more|selengkapnya)\b
+        (?:baca|simak|lihat|tonton|cek|read|see|watch)\s+
+          (?:juga|pula|also|more|selengkapnya|artikel|berita|video|di\ sini)\b
+      | (?:halaman|page)\s+(?:selanjutnya|berikutnya|sebelumnya|next|\d+)\b
+      | (?:next|previous)\s+page\b
       | (?:artikel|berita|video)\s+(?:terkait|lainnya|menarik|pilihan)\b
       | (?:related|also\ read|read\ more|more\ stories)\b
       | advertisement\b | iklan\s*$ | scroll\s+(?:to|untuk)\b
@@ -39,7 +42,7 @@ _PROMPT_WORDS = re.compile(
     r"|aplikasi|\bapp\b|channel|saluran|link|tautan|update|notifikasi|berlangganan|subscribe",
     re.IGNORECASE,
 )
-PROMPT_MAX_WORDS = 30
+BOILERPLATE_MAX_WORDS = 40
 # "(foto: ...)", "(Foto/ANTARA)", "(dok. pribadi)", "ANTARA FOTO/...": a photo's credit.
 _CREDIT = re.compile(
     r"\(\s*(?:foto|photo|dok|doc|ilustrasi|sumber\s+foto|antara\s+foto|image)\b[^()\n]{0,120}\)"
@@ -108,13 +111,12 @@ def _normalize(text: str) -> str:
 
 
 def _is_boilerplate(line: str) -> bool:
+    words = len(line.split())
+    if words > BOILERPLATE_MAX_WORDS:
+        return False  # a long paragraph is the article, whatever its first word
     if _BOILERPLATE_LINE.match(line):
         return True
-    return bool(
-        _PROMPT_START.match(line)
-        and _PROMPT_WORDS.search(line)
-        and len(line.split()) <= PROMPT_MAX_WORDS
-    )
+    return bool(_PROMPT_START.match(line) and _PROMPT_WORDS.search(line) and words <= 30)
 
 
 def _strip_caption(line: str) -> str:

@@ -49,6 +49,9 @@ def test_boilerplate_lines_go() -> None:
             "Editor: Rina",
             "Kedua pelaku kini ditahan di Polrestabes Makassar untuk pemeriksaan.",
             "ADVERTISEMENT",
+            'Baca artikel detiknews, "Polisi Tangkap Pencuri" selengkapnya di sini.',
+            "Simak Video: Detik-detik Penangkapan Pencuri",
+            "Halaman selanjutnya",
             "Penulis: Andi | Editor: Budi",
         ]
     )
@@ -56,6 +59,11 @@ def test_boilerplate_lines_go() -> None:
         "Polisi menangkap dua pelaku pencurian di Makassar pada Senin malam.\n\n"
         "Kedua pelaku kini ditahan di Polrestabes Makassar untuk pemeriksaan."
     )
+
+
+def test_long_paragraphs_stay_whatever_their_first_word() -> None:
+    text = "Sumber: " + " ".join(["Polisi menyebut pelaku sudah lama diintai."] * 8)
+    assert clean_text(text) == text
 
 
 def test_captions_go_and_long_paragraphs_lose_only_the_credit() -> None:
