@@ -66,3 +66,15 @@ def test_runs_on_a_tiny_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "targets:",
     ):
         assert name in out
+
+
+def test_learner_writes_weights_the_summarizer_reads(tmp_path: Path) -> None:
+    from kabar.text.learn import main as learn
+    from kabar.text.scorer import Scorer
+
+    write_data(tmp_path, copies=2)
+    output = tmp_path / "scorer.json"
+    assert learn([str(tmp_path), "--output", str(output)]) == 0
+    scorer = Scorer.from_dict(json.loads(output.read_text(encoding="utf-8")))
+    assert scorer.notes["data"] == "IndoSum dev sample, 4 articles"
+    assert learn([str(tmp_path / "missing")]) == 2
