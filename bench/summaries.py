@@ -56,11 +56,12 @@ Summarizer = Callable[[Article], list[str]]
 
 @dataclass
 class Row:
-    """One system's mean ROUGE F1 (in %) and its speed."""
+    """One system's mean ROUGE F1 (in %) and its speed in articles per CPU and wall second."""
 
     name: str
     rouge: tuple[float, float, float]
     rate: float | None
+    wall_rate: float | None = None
 
 
 def main(argv: list[str]) -> int:
@@ -134,10 +135,11 @@ def _plain_sumy(kind: type[Any], count: int) -> Summarizer:
 
 def _measure(name: str, system: Summarizer, articles: Sequence[Article], scorer: Any) -> Row:
     stemmer.cache_clear()  # every system starts with cold stem caches
-    started = time.perf_counter()
+    cpu, wall = time.process_time(), time.perf_counter()
     outputs = [system(a) for a in articles]
-    elapsed = time.perf_counter() - started
-    return Row(name, _rouge(scorer, articles, outputs), len(articles) / elapsed)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    n = len(articles)
+    return Row(name, _rouge(scorer, articles, outputs), n / cpu, n / wall)
 
 
 def _rouge(
@@ -180,11 +182,19 @@ def _held_out(articles: Sequence[Article], args: argparse.Namespace, scorer: Any
 
 def _print_table(rows: Sequence[Row]) -> None:
     width = max(len(r.name) for r in rows)
-    print(f"\n{'system':<{width}}  {'ROUGE-1':>7}  {'ROUGE-2':>7}  {'ROUGE-L':>7}  {'art/s':>7}")
+    print(
+        f"\n{'system':<{width}}  {'ROUGE-1':>7}  {'ROUGE-2':>7}  {'ROUGE-L':>7}"
+        f"  {'art/s CPU':>9}  {'art/s wall':>10}"
+    )
     for row in rows:
         r1, r2, rl = row.rouge
-        rate = f"{row.rate:7.0f}" if row.rate is not None else f"{'(same)':>7}"
-        print(f"{row.name:<{width}}  {r1:7.2f}  {r2:7.2f}  {rl:7.2f}  {rate}")
+        cpu = f"{row.rate:9.0f}" if row.rate is not None else f"{'(same)':>9}"
+        wall = f"{row.wall_rate:10.0f}" if row.wall_rate is not None else f"{'':>10}"
+        print(f"{row.name:<{width}}  {r1:7.2f}  {r2:7.2f}  {rl:7.2f}  {cpu}  {wall}")
+    print(
+        "art/s CPU: articles per second of this process's CPU time, i.e. what one core does "
+        "alone; art/s wall also counts time lost to other processes on a shared machine."
+    )
 
 
 def _splitter(path: Path, limit: int) -> float:
@@ -281,7 +291,7 @@ def _targets(rows: Sequence[Row], split_f1: float) -> int:
             held_out.rouge[0] >= best_sumy + TARGET_OVER_SUMY,
         ),
         (
-            f"{rate:.0f} articles/s >= {TARGET_RATE:.0f} (one core, language detected)",
+            f"{rate:.0f} articles per CPU-second >= {TARGET_RATE:.0f} (language detected)",
             rate >= TARGET_RATE,
         ),
         (f"splitter boundary F1 {split_f1:.4f} >= {TARGET_SPLIT_F1}", split_f1 >= TARGET_SPLIT_F1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
@@ -20,10 +21,15 @@ ZERO = 1e-8  # numpy.isclose(x, 0.0)'s absolute tolerance
 
 
 class TextRank(TextRankSummarizer):  # type: ignore[misc]
-    """sumy's TextRank with the same edge weight, computed without numpy's scalar `isclose`.
+    """sumy's TextRank, same ratings, minus two costs profiling found.
 
-    Profiling showed `numpy.isclose` on two floats taking half of sumy's TextRank time.
+    `numpy.isclose` on two floats took half of its time, and its Python 2 unicode shim on
+    every word a tenth; Kabar's words are already `str`.
     """
+
+    @staticmethod
+    def normalize_word(word: str) -> str:
+        return word.lower()
 
     @staticmethod
     def _rate_sentences_edge(words1: list[str], words2: list[str]) -> float:
@@ -50,8 +56,13 @@ def sumy_document(paragraphs: Sequence[Sequence[str]], language: str | None) -> 
     )
 
 
+@cache
 def summarizer(name: str, language: str | None) -> Any:
-    """sumy's algorithm `name` (a key of ALGORITHMS) with Kabar's stemmer and stop words."""
+    """sumy's algorithm `name` (a key of ALGORITHMS) with Kabar's stemmer and stop words.
+
+    Cached: setting the stop words normalizes every one of them, and the instances keep no
+    state between documents.
+    """
     instance = ALGORITHMS[name](stemmer(language))
     instance.stop_words = stop_words(language)
     return instance

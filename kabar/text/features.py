@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,8 @@ FEATURES = (
     "textrank",
     "title",
 )
-QUOTES = frozenset("\"“”'‘’")
+_QUOTE = re.compile("[\"“”'‘’]")
+_DIGIT = re.compile(r"\d")
 MAX_CANDIDATES = 80  # news puts what matters first; the rest only costs time
 MAX_SENTENCE_CHARS = 1_000  # longer "sentences" are tables or lists that lost their breaks
 HEADING_WORDS = 10
@@ -138,9 +140,9 @@ def _surface(sentences: list[str]) -> dict[str, Matrix]:
         "length": np.log1p(lengths) / math.log(40),
         "short": (lengths < 8).astype(float),
         "long": (lengths > 45).astype(float),
-        "quote": np.array([any(ch in QUOTES for ch in s) for s in sentences], dtype=float),
+        "quote": np.array([bool(_QUOTE.search(s)) for s in sentences], dtype=float),
         "question": np.array([s.rstrip("\"”’' ").endswith("?") for s in sentences], dtype=float),
-        "digits": np.array([any(ch.isdigit() for ch in s) for s in sentences], dtype=float),
+        "digits": np.array([bool(_DIGIT.search(s)) for s in sentences], dtype=float),
     }
 
 
