@@ -283,6 +283,7 @@ class Control:
             "unanswered": len(self.server.unanswered_callbacks()),
         }
         summary["now"] = time.time()
+        summary["cpu_seconds"] = time.process_time()
         return _ok(summary)
 
     async def messages(self, request: web.Request) -> web.Response:

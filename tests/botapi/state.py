@@ -114,7 +114,7 @@ class Message:
         """The callback_data of every callback button."""
         return [b["callback_data"] for b in self.buttons if "callback_data" in b]
 
-    def to_api(self, bot: User) -> JSON:
+    def to_api(self, bot: User, *, nested: bool = False) -> JSON:
         """The Message object as the Bot API returns and delivers it."""
         data: JSON = {
             "message_id": self.message_id,
@@ -129,10 +129,11 @@ class Message:
             data["message_thread_id"] = self.thread_id
             if self.chat.is_forum:
                 data["is_topic_message"] = True
-        if self.reply_to is not None:
+        if self.reply_to is not None and not nested:
             original = self.chat.messages.get(self.reply_to)
-            if original is not None and original is not self:
-                data["reply_to_message"] = original.to_api(bot)
+            if original is not None:
+                # One level only, as Telegram does: the replied-to message has no reply_to_message.
+                data["reply_to_message"] = original.to_api(bot, nested=True)
         if self.via_bot:
             data["via_bot"] = bot.to_api()
         if self.edit_date is not None:

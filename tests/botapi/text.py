@@ -80,6 +80,10 @@ _PRIORITY = {
     "custom_emoji": 99,
 }
 _SPECIAL = re.compile(r"[<&]")
+# Fast paths for the well-formed tags bots send most; anything else takes tdlib's slow path.
+_PLAIN_OPEN = re.compile(r"<([a-zA-Z-]+)>")
+_PLAIN_LINK = re.compile(r"""<a href=(["'])([^"'&<>\s]*)\1>""")
+_PLAIN_CLOSE = re.compile(r"</([a-zA-Z-]*)>")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _HOST = re.compile(r"^[A-Za-z0-9\u00a1-\uffff-]+(\.[A-Za-z0-9\u00a1-\uffff-]+)*\.?$")
@@ -255,6 +259,16 @@ class _HtmlParser:
         return self._start_tag(begin)
 
     def _start_tag(self, begin: int) -> int:
+        plain = _PLAIN_OPEN.match(self.s, begin)
+        if plain is not None:
+            tag = plain[1].lower()
+            if tag in ALLOWED_TAGS and tag != "span":
+                self.stack.append(_Open(tag, "", self.u16, len(self.out)))
+                return plain.end()
+        link = _PLAIN_LINK.match(self.s, begin)
+        if link is not None:
+            self.stack.append(_Open("a", link[2], self.u16, len(self.out)))
+            return link.end()
         s, i = self.s, begin + 1
         while not self._is_space(i) and s[i] != ">":
             i += 1
@@ -335,11 +349,15 @@ class _HtmlParser:
         if not self.stack:
             raise HtmlError(f"Unexpected end tag at byte offset {self._byte(begin)}")
         s, i = self.s, begin + 1
-        while not self._is_space(i) and s[i] != ">":
-            i += 1
-        end_name = s[begin + 2 : i].lower()
-        while i < self.n and s[i] in SPACES:
-            i += 1
+        plain = _PLAIN_CLOSE.match(s, begin)
+        if plain is not None:
+            end_name, i = plain[1].lower(), plain.end() - 1
+        else:
+            while not self._is_space(i) and s[i] != ">":
+                i += 1
+            end_name = s[begin + 2 : i].lower()
+            while i < self.n and s[i] in SPACES:
+                i += 1
         if self._ch(i) != ">":
             raise HtmlError(f"Unclosed end tag at byte offset {self._byte(begin)}")
         top = self.stack[-1]

@@ -1,0 +1,85 @@
+"""The local Bot API server's own ceiling: sendMessage/s it answers, and its CPU per message.
+
+The delivery benchmark (100,000 messages, a sender ceiling >= 1,000/s) runs against this
+server, so the server must answer well above that. Baseline in the same run: getMe, the
+cheapest call (HTTP and envelope only), so the cost of Telegram's rules shows as the gap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+import aiohttp
+
+from tests.botapi.remote import RemoteBotApi, standalone
+
+TEXT = (
+    "<b>Banjir rob rendam pesisir Jakarta Utara</b>\n"
+    "Air laut pasang merendam permukiman di Muara Angke sejak Minggu pagi; warga "
+    "mengungsi ke masjid &amp; sekolah terdekat. BPBD menyiagakan perahu karet dan "
+    "pompa di tiga titik. <i>Kompas.id</i> · "
+    '<a href="https://www.kompas.id/baca/metro/2024/12/15/banjir-rob">Baca selengkapnya</a>'
+)
+MARKUP = json.dumps(
+    {"inline_keyboard": [[{"text": "Bisukan sumber", "callback_data": "mute:kompas"}]]}
+)
+
+
+async def drive(remote: RemoteBotApi, method: str, count: int, concurrency: int) -> float:
+    """Send `count` calls of `method` with `concurrency` connections; seconds taken."""
+    token = (await remote.health())["token"]
+    url = f"{remote.base_url}{token}/{method}"
+    queue = iter(range(count))
+
+    async def worker(client: aiohttp.ClientSession) -> None:
+        for i in queue:
+            data = (
+                {
+                    "chat_id": str(1 + i % 100_000),
+                    "text": TEXT,
+                    "parse_mode": "HTML",
+                    "reply_markup": MARKUP,
+                }
+                if method == "sendMessage"
+                else None
+            )
+            async with client.post(url, data=data) as response:
+                if response.status != 200:
+                    raise RuntimeError(f"{method}: {response.status} {await response.text()}")
+                await response.read()
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        return time.perf_counter() - started
+
+
+async def run(count: int, concurrency: int) -> None:
+    async with standalone("--rate-limits", "off", "--lean", "--auto-users") as remote:
+        rows = []
+        for method in ("getMe", "sendMessage"):
+            before = (await remote.counters())["cpu_seconds"]
+            seconds = await drive(remote, method, count, concurrency)
+            cpu = (await remote.counters())["cpu_seconds"] - before
+            rows.append((method, count / seconds, cpu / count * 1e6))
+        sent = (await remote.counters())["sent"]
+    print(f"{count} calls each, {concurrency} connections, server in lean mode, limits off")
+    print(f"{'call':<28}{'calls/s':>10}{'server CPU/call':>18}")
+    for method, rate, cpu_us in rows:
+        label = "getMe (baseline)" if method == "getMe" else "sendMessage (HTML + keyboard)"
+        print(f"{label:<28}{rate:>10.0f}{cpu_us:>15.0f} µs")
+    print(f"messages stored: {sent}")
+
+
+def main(argv: list[str]) -> int:
+    """python -m bench botapi_server [--count N] [--concurrency C]"""
+    parser = argparse.ArgumentParser(prog="python -m bench botapi_server")
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    options = parser.parse_args(argv)
+    asyncio.run(run(options.count, options.concurrency))
+    return 0
