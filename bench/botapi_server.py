@@ -66,13 +66,13 @@ async def run(count: int, concurrency: int) -> None:
             seconds = await drive(remote, method, count, concurrency)
             cpu = (await remote.counters())["cpu_seconds"] - before
             rows.append((method, count / seconds, cpu / count * 1e6))
-        sent = (await remote.counters())["sent"]
+        final = await remote.counters()
     print(f"{count} calls each, {concurrency} connections, server in lean mode, limits off")
     print(f"{'call':<28}{'calls/s':>10}{'server CPU/call':>18}")
     for method, rate, cpu_us in rows:
         label = "getMe (baseline)" if method == "getMe" else "sendMessage (HTML + keyboard)"
         print(f"{label:<28}{rate:>10.0f}{cpu_us:>15.0f} µs")
-    print(f"messages stored: {sent}")
+    print(f"messages accepted: {final['sent']}, server peak RSS: {final['max_rss_mb']:.0f} MB")
 
 
 def main(argv: list[str]) -> int:
