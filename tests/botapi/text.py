@@ -12,6 +12,7 @@ it always means text went out unescaped, and the same text with a "<" would have
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -497,9 +498,22 @@ def check_entities(value: Any, text: str) -> list[Entity]:
 def format_text(
     text: str | None, parse_mode: str | None, entities: Any, *, strict: bool = True
 ) -> tuple[str, list[Entity]]:
-    """The stored text and entities of a message, or the ApiError Telegram would return."""
-    source = text or ""
-    mode = (parse_mode or "").lower()
+    """The stored text and entities of a message, or the ApiError Telegram would return.
+
+    The result may be shared between messages with the same input: do not mutate it.
+    """
+    if entities is None:
+        return _format_cached(text or "", (parse_mode or "").lower(), strict)
+    return _format(text or "", (parse_mode or "").lower(), entities, strict)
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_cached(source: str, mode: str, strict: bool) -> tuple[str, list[Entity]]:
+    # A broadcast sends one text to every chat: parse it once, share the result.
+    return _format(source, mode, None, strict)
+
+
+def _format(source: str, mode: str, entities: Any, strict: bool) -> tuple[str, list[Entity]]:
     if mode == "html":
         try:
             plain, found = parse_html(source, strict=strict)
@@ -507,7 +521,7 @@ def format_text(
             raise bad_request(f"can't parse entities: {exc}") from None
     elif mode in ("markdown", "markdownv2"):
         raise bad_request(
-            f"can't parse entities: parse_mode {parse_mode} is not supported by the Kabar test "
+            f"can't parse entities: parse_mode {mode} is not supported by the Kabar test "
             "Bot API server (only HTML is)"
         )
     elif mode in ("", "none"):
