@@ -8,6 +8,7 @@ import socket
 import time
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -43,6 +44,11 @@ async def read_args(request: web.Request) -> dict[str, Any]:
             if not isinstance(data, dict):
                 raise bad_request("can't parse JSON encoded request")
             raw.update(data)
+        return raw
+    if request.content_type == "application/x-www-form-urlencoded":
+        # What PTB sends for every call without files: parse_qsl is cheaper than post().
+        body = (await request.read()).decode("utf-8", "replace")
+        raw.update(parse_qsl(body, keep_blank_values=True))
         return raw
     form = await request.post()
     for key, value in form.items():
