@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
@@ -367,7 +368,11 @@ class BotApiServer:
         return [q for q in self.api.callbacks.values() if not q.answered]
 
     async def wait_for(
-        self, predicate: Any, *, timeout: float = DEFAULT_TIMEOUT, what: str = "a condition"
+        self,
+        predicate: Callable[[], Any],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        what: str = "a condition",
     ) -> Any:
         """Wait until `predicate()` returns something truthy (re-checked on every change)."""
         return await wait_until(self, lambda: predicate() or None, timeout, what)
