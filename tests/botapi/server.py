@@ -48,8 +48,8 @@ async def read_args(request: web.Request) -> dict[str, Any]:
         return raw
     if request.content_type == "application/x-www-form-urlencoded":
         # What PTB sends for every call without files: parse_qsl is cheaper than post().
-        body = (await request.read()).decode("utf-8", "replace")
-        raw.update(parse_qsl(body, keep_blank_values=True))
+        form_text = (await request.read()).decode("utf-8", "replace")
+        raw.update(parse_qsl(form_text, keep_blank_values=True))
         return raw
     form = await request.post()
     for key, value in form.items():
