@@ -1,0 +1,156 @@
+"""Dedup keys: canonical URLs, content hashes, and SimHash for near-duplicate stories."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import numpy.typing as npt
+
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "ttclid", "li_fat_id", "igshid", "igsh", "mkt_tok", "_ga", "_gl", "spm", "ncid", "cmpid",
+        "s_cid", "icid", "ocid", "srsltid", "ref_src", "ref_url", "rss", "feed", "feedname",
+        "from_rss", "xtor", "at_medium", "at_campaign", "wt_mc", "ito", "cx_testid",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "_hs", "hsa_", "oly_", "vero_", "__")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+SHINGLE = 3
+MIN_TOKENS = 24  # below this a fingerprint says more about boilerplate than about the story
+MAX_TOKENS = 2000
+NEAR = 3  # bits of 64 that may differ for two texts to count as the same story
+_BANDS = 4  # NEAR < _BANDS, so two fingerprints within NEAR share at least one whole band
+_BAND_BITS = 64 // _BANDS
+_MASK64 = (1 << 64) - 1
+_BIT_POSITIONS = np.arange(64, dtype=np.uint64)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """One spelling per article: https, lower-case host without www, no default port,
+    no fragment, no tracking parameters, sorted query, no trailing slash."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.rstrip(".").removeprefix("www.")
+    if port and port != _DEFAULT_PORTS[parts.scheme.lower()]:
+        host = f"{host}:{port}"
+    path = _PERCENT.sub(lambda m: m.group(0).upper(), parts.path or "/")
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+    )
+    return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+def normalized_words(text: str) -> list[str]:
+    """Lower-case word tokens, the basis of both the content hash and the fingerprint."""
+    return _WORD.findall(text.casefold())
+
+
+def content_hash(title: str, text: str, *, min_chars: int = 200) -> str | None:
+    """SHA-256 of the normalized title and text; None when the text is too short to be telling."""
+    if len(text) < min_chars:
+        return None
+    words = [*normalized_words(title), "\n", *normalized_words(text)]
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+def _token_hashes(tokens: list[str]) -> npt.NDArray[np.uint64]:
+    cache: dict[str, int] = {}
+    values = []
+    for token in tokens:
+        value = cache.get(token)
+        if value is None:
+            digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+            value = cache[token] = int.from_bytes(digest, "little")
+        values.append(value)
+    return np.array(values, dtype=np.uint64)
+
+
+def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64's finalizer: spreads each shingle's bits over the whole word."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def simhash(text: str) -> int | None:
+    """A 64-bit SimHash over word 3-shingles, as a signed int (BigInteger), or None if short."""
+    tokens = normalized_words(text)[:MAX_TOKENS]
+    if len(tokens) < MIN_TOKENS:
+        return None
+    with np.errstate(over="ignore"):
+        hashes = _token_hashes(tokens)
+        shingles = hashes[:-2] * np.uint64(3) + hashes[1:-1] * np.uint64(5) + hashes[2:]
+        shingles = _mix(np.unique(shingles))
+    bits = (shingles[:, None] >> _BIT_POSITIONS) & np.uint64(1)
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(shingles)
+    value = 0
+    for position in np.flatnonzero(votes > 0):
+        value |= 1 << int(position)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def hamming(a: int, b: int) -> int:
+    """How many of the 64 bits differ."""
+    return ((a ^ b) & _MASK64).bit_count()
+
+
+@dataclass(slots=True)
+class _Entry:
+    article_id: int
+    fingerprint: int
+    story_id: int
+
+
+class StoryIndex:
+    """Recent fingerprints, banded so a near match is found without scanning them all."""
+
+    def __init__(self) -> None:
+        self._bands: dict[tuple[int, int], list[_Entry]] = {}
+        self.last_id = 0
+        self.size = 0
+
+    def add(self, article_id: int, fingerprint: int, story_id: int) -> None:
+        """Remember an article's fingerprint and the story it belongs to."""
+        entry = _Entry(article_id, fingerprint, story_id)
+        for key in _band_keys(fingerprint):
+            self._bands.setdefault(key, []).append(entry)
+        self.last_id = max(self.last_id, article_id)
+        self.size += 1
+
+    def find(self, fingerprint: int) -> int | None:
+        """The story id of the closest remembered fingerprint within NEAR bits, if any."""
+        best: tuple[int, int, int] | None = None  # (distance, article id, story id)
+        for key in _band_keys(fingerprint):
+            for entry in self._bands.get(key, ()):
+                distance = hamming(fingerprint, entry.fingerprint)
+                candidate = (distance, entry.article_id, entry.story_id)
+                if distance <= NEAR and (best is None or candidate < best):
+                    best = candidate
+        return best[2] if best is not None else None
+
+
+def _band_keys(fingerprint: int) -> list[tuple[int, int]]:
+    unsigned = fingerprint & _MASK64
+    mask = (1 << _BAND_BITS) - 1
+    return [(band, (unsigned >> (band * _BAND_BITS)) & mask) for band in range(_BANDS)]
