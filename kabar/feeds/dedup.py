@@ -26,8 +26,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 SHINGLE = 3
 MIN_TOKENS = 24  # below this a fingerprint says more about boilerplate than about the story
 MAX_TOKENS = 2000
-NEAR = 3  # bits of 64 that may differ for two texts to count as the same story
-_BANDS = 4  # NEAR < _BANDS, so two fingerprints within NEAR share at least one whole band
+# Bits of 64 that may differ for two texts to count as the same story: a copy with a new title,
+# dateline and a sentence changed stays within it; unrelated texts differ in about 32.
+NEAR = 6
+_BANDS = 8  # NEAR < _BANDS, so two fingerprints within NEAR share at least one whole band
 _BAND_BITS = 64 // _BANDS
 _MASK64 = (1 << 64) - 1
 _BIT_POSITIONS = np.arange(64, dtype=np.uint64)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from configparser import ConfigParser
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from kabar.feeds.dates import parse_date
 from kabar.feeds.fields import absolute_url
@@ -26,6 +28,15 @@ class PageText:
     canonical_url: str | None = None
 
 
+@cache
+def _config() -> ConfigParser:
+    from trafilatura.settings import use_config
+
+    config: ConfigParser = use_config()
+    config.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
+    return config
+
+
 def extract_page(content: bytes, url: str) -> PageText | None:
     """The article in an HTML page, or None when no main text is found."""
     import trafilatura  # imported here: heavy, and only pool workers need it
@@ -38,7 +49,7 @@ def extract_page(content: bytes, url: str) -> PageText | None:
             include_comments=False,
             include_tables=False,
             include_images=False,
-            max_tree_size=MAX_TREE_SIZE,
+            config=_config(),
         )
     except Exception:  # trafilatura raises assorted lxml and value errors on hostile HTML
         log.debug("extraction failed for %s", url, exc_info=True)

@@ -1,10 +1,13 @@
 """Parse a fetched feed body (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.x) into one shape.
 
-feedparser only ever receives bytes: given a string it would open it as a URL or a file path.
+feedparser only ever receives an in-memory stream: given a string it opens it as a URL or a
+file path, and given bytes it still tries them as a file path first (a body that reads
+"/etc/passwd" would be that file), so the bytes go in wrapped in BytesIO.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -50,7 +53,7 @@ def parse_feed(
     refuse_entities(content)
     data, note = to_utf8_xml(content, content_type)
     result = feedparser.parse(
-        data,
+        io.BytesIO(data),
         response_headers={
             "content-type": "application/xml; charset=utf-8",
             "content-location": url,

@@ -107,10 +107,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         resolver: Resolver = system_resolver,
         limits: httpx.Limits,
     ) -> None:
-        super().__init__(limits=limits, trust_env=False)
-        # httpx has no public knob for the network backend; the pool is rebuilt with the same
-        # settings httpx would use (the TLS context is the default verifying one).
-        ssl_context = httpx.create_ssl_context()
+        ssl_context = httpx.create_ssl_context()  # verifying, with certifi's roots
+        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
+        # httpx has no public knob for the network backend, so its pool is replaced by one with
+        # the same settings over the guarded backend.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
