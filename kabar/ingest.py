@@ -307,6 +307,8 @@ class Ingestor:
     ) -> None:
         now = utcnow()
         headers = result.headers
+        if parsed is not None:  # after a 304 the previous warning still describes the content
+            feed.last_warning = parsed.warning
         if result.moved_to and result.moved_to != feed.url:
             await _move(session, feed, result.moved_to)
         if result.not_modified:  # a 304 may refresh the validators; it never drops them
@@ -319,8 +321,6 @@ class Ingestor:
         feed.last_success_at = now
         feed.error_count = 0
         feed.last_error = None
-        if parsed is not None:
-            feed.last_warning = parsed.warning
         feed.next_check_at = next_check(
             now,
             base_minutes=self.settings.fetch_interval_minutes,
@@ -471,7 +471,8 @@ async def _move(session: AsyncSession, feed: Feed, new_url: str) -> None:
         log.info("feed %s moved permanently: %s -> %s", feed.id, feed.url, new_url)
         feed.url = new_url
     else:
-        feed.last_warning = f"moved permanently to {new_url[:300]}, which is feed {other}"
+        note = f"moved permanently to {new_url[:300]}, which is feed {other}"
+        feed.last_warning = f"{feed.last_warning}; {note}" if feed.last_warning else note
 
 
 async def _existing(

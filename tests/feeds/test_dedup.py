@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kabar.feeds.dedup import StoryIndex, canonical_url, content_hash, hamming, simhash
+from kabar.feeds.dedup import NEAR, StoryIndex, canonical_url, content_hash, hamming, simhash
 
 STORY = (
     "Komisi Pemilihan Umum Kabupaten Jeneponto menetapkan jadwal rapat pleno rekapitulasi "
@@ -76,8 +76,8 @@ def test_simhash_is_stable_and_separates_stories() -> None:
     near = simhash("Rekapitulasi suara\n" + edited)
     far = simhash(OTHER)
     assert near is not None and far is not None
-    assert hamming(a, near) <= 6
-    assert hamming(a, far) > 16
+    assert hamming(a, near) <= NEAR
+    assert hamming(a, far) > 2 * NEAR
     assert simhash("terlalu pendek untuk sidik jari") is None
 
 
@@ -90,8 +90,13 @@ def test_story_index_finds_near_duplicates_only() -> None:
     index.add(11, b, 11)
     assert index.find(a ^ 0b101) == 10  # two bits away
     assert index.find(a ^ (1 << 63)) == 10  # the sign bit counts as one bit
-    spread = sum(1 << (8 * i + 1) for i in range(6))  # six bits, one per band
+    spread = sum(1 << (6 * i + 1) for i in range(NEAR))
     assert index.find(a ^ spread) == 10
-    assert index.find(a ^ 0b1111111) is None  # seven bits: a different story
+    assert index.find(a ^ spread ^ (1 << 62)) is None  # one bit more: a different story
     assert index.find(b) == 11
-    assert index.last_id == 11 and index.size == 2
+    index.add(12, a ^ 1, 10)
+    assert index.find(a ^ 1) == 10
+    assert index.last_id == 12 and index.size == 3
+    for n in range(2000):  # grows past its first allocation
+        index.add(100 + n, n, 100 + n)
+    assert index.find(a) == 10 and index.size == 2003
