@@ -17,7 +17,8 @@ from kabar.services import open_services
 async def fetch_command(all_feeds: bool, no_summaries: bool) -> None:
     """Fetch the feeds that are due (all active feeds with --all) and store new articles."""
     cfg = settings()
-    bar = tqdm(total=0, unit="feed", desc="feeds", leave=False, dynamic_ncols=True)
+    # disable=None: a bar on a terminal, nothing when stderr is a log file or a pipe (cron).
+    bar = tqdm(total=0, unit="feed", desc="feeds", leave=False, dynamic_ncols=True, disable=None)
     counts = {"new": 0, "errors": 0}
 
     def started(total: int) -> None:

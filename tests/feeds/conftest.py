@@ -46,9 +46,7 @@ async def make_fetcher() -> AsyncIterator[MakeFetcher]:
         policy = AddressPolicy.from_settings(allow_private, allowed)
         settings = FetchLimits(**{"timeout": 5.0, **limits})  # type: ignore[arg-type]
         fetcher = (
-            Fetcher(policy, settings, resolver=resolver)
-            if resolver
-            else Fetcher(policy, settings)
+            Fetcher(policy, settings, resolver=resolver) if resolver else Fetcher(policy, settings)
         )
         made.append(fetcher)
         return fetcher

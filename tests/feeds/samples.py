@@ -42,8 +42,14 @@ def _rfc822(d: datetime | None) -> str:
     return f"<pubDate>{format_datetime(d)}</pubDate>" if d else ""
 
 
-def rss20(entries: list[Item], *, language: str | None = "id", title: str = "Kabar Test",
-          extra_channel: str = "", encoding: str = "utf-8") -> str:
+def rss20(
+    entries: list[Item],
+    *,
+    language: str | None = "id",
+    title: str = "Kabar Test",
+    extra_channel: str = "",
+    encoding: str = "utf-8",
+) -> str:
     lang = f"<language>{language}</language>" if language else ""
     body = "".join(
         f"<item><title>{escape(i.title)}</title><link>{escape(i.link)}</link>"
@@ -114,7 +120,7 @@ def atom10(entries: list[Item], *, lang: str | None = "id") -> str:
     )
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"'
-        f'{xml_lang}><title>Atom</title><id>urn:x</id><updated>2024-11-20T00:00:00Z</updated>'
+        f"{xml_lang}><title>Atom</title><id>urn:x</id><updated>2024-11-20T00:00:00Z</updated>"
         f'<link rel="alternate" href="https://news.example.com/"/>{body}</feed>'
     )
 

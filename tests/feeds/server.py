@@ -142,7 +142,11 @@ class Streamed:
 
 
 def stream(
-    total: int, chunk: bytes, *, headers: dict[str, str] | None = None, counter: Streamed | None = None
+    total: int,
+    chunk: bytes,
+    *,
+    headers: dict[str, str] | None = None,
+    counter: Streamed | None = None,
 ) -> Handler:
     """Stream `chunk` repeatedly up to `total` bytes (a huge body, or a gzip bomb's pieces)."""
 

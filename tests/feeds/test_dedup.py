@@ -36,8 +36,10 @@ OTHER = (
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("https://www.Example.com/berita/1?utm_source=rss&utm_medium=feed",
-         "http://example.com/berita/1/"),
+        (
+            "https://www.Example.com/berita/1?utm_source=rss&utm_medium=feed",
+            "http://example.com/berita/1/",
+        ),
         ("https://example.com/a?b=2&a=1&fbclid=XYZ", "https://example.com/a?a=1&b=2"),
         ("https://example.com:443/a#komentar", "https://example.com/a"),
         ("https://example.com/a?gclid=1&mc_cid=2&_hsenc=3", "https://example.com/a"),

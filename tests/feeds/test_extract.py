@@ -58,8 +58,13 @@ def test_teaser_detection() -> None:
 
 
 def test_complete_item_takes_the_page_text() -> None:
-    item = complete_item(_teaser(), PAGE.encode(), "https://news.example.com/berita/rapat-pleno",
-                         LanguageRule(), FETCHED)
+    item = complete_item(
+        _teaser(),
+        PAGE.encode(),
+        "https://news.example.com/berita/rapat-pleno",
+        LanguageRule(),
+        FETCHED,
+    )
     assert "Kalimat 7." in item.text and not item.teaser
     assert item.image_url == "https://news.example.com/foto/pleno.jpg"
     assert item.dated and item.published_at < FETCHED
@@ -70,8 +75,9 @@ def test_complete_item_takes_the_page_text() -> None:
 
 def test_complete_item_keeps_the_teaser_when_the_page_has_less() -> None:
     teaser = _teaser()
-    item = complete_item(teaser, b"<html><body><p>x</p></body></html>", "https://x.example/",
-                         LanguageRule(), FETCHED)
+    item = complete_item(
+        teaser, b"<html><body><p>x</p></body></html>", "https://x.example/", LanguageRule(), FETCHED
+    )
     assert item.text == teaser.text
 
 

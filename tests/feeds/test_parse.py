@@ -52,8 +52,10 @@ def test_every_format_gives_the_same_items(name: str) -> None:
 def test_old_rss_versions_parse(builder) -> None:  # type: ignore[no-untyped-def]
     parsed = parse(builder(samples.items(2)))
     assert parsed.format in ("rss091n", "rss091u", "rss092")
-    assert [i.url for i in parsed.items] == ["https://news.example.com/berita/0",
-                                             "https://news.example.com/berita/1"]
+    assert [i.url for i in parsed.items] == [
+        "https://news.example.com/berita/0",
+        "https://news.example.com/berita/1",
+    ]
     assert all(i.published_at == FETCHED and not i.dated for i in parsed.items)
 
 
@@ -77,8 +79,9 @@ def test_windows_1252_declared_utf8_is_read_right_with_a_warning() -> None:
 
 
 def test_utf8_declared_windows_1252_is_read_right_with_a_warning() -> None:
-    doc = samples.rss20(samples.items(1, text="Jalan-jalan ke Caf\u00e9 \u2013 \U0001f600"),
-                        encoding="windows-1252")
+    doc = samples.rss20(
+        samples.items(1, text="Jalan-jalan ke Caf\u00e9 \u2013 \U0001f600"), encoding="windows-1252"
+    )
     parsed = parse(doc.encode("utf-8"), "text/xml; charset=windows-1252")
     assert parsed.items[0].text == "Jalan-jalan ke Caf\u00e9 \u2013 \U0001f600"
     assert any("UTF-8" in w for w in parsed.warnings)
@@ -87,8 +90,11 @@ def test_utf8_declared_windows_1252_is_read_right_with_a_warning() -> None:
 @pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
 def test_byte_order_marks(bom: bytes) -> None:
     doc = samples.rss20(samples.items(2, text="Berita \u00e9"), encoding="utf-8")
-    codec = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le",
-             codecs.BOM_UTF16_BE: "utf-16-be"}[bom]
+    codec = {
+        codecs.BOM_UTF8: "utf-8",
+        codecs.BOM_UTF16_LE: "utf-16-le",
+        codecs.BOM_UTF16_BE: "utf-16-be",
+    }[bom]
     parsed = parse(bom + doc.encode(codec))
     assert [i.text for i in parsed.items] == ["Berita \u00e9", "Berita \u00e9"]
 
@@ -197,12 +203,15 @@ def test_missing_future_and_odd_dates() -> None:
     entries[1].date = FETCHED + timedelta(days=400)
     doc = samples.rss20(entries)
     doc = doc.replace(
-        "<guid isPermaLink=\"false\">berita-2</guid>",
-        "<guid isPermaLink=\"false\">berita-2</guid><dc:date>2024-11-20T09:30:00+07:00</dc:date>",
-    ).replace('<rss version="2.0">',
-              '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">')
+        '<guid isPermaLink="false">berita-2</guid>',
+        '<guid isPermaLink="false">berita-2</guid><dc:date>2024-11-20T09:30:00+07:00</dc:date>',
+    ).replace(
+        '<rss version="2.0">', '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    )
     doc = doc.replace(samples._rfc822(entries[2].date), "")
-    doc = doc.replace(samples._rfc822(entries[3].date), "<pubDate>Wed, 20 Nov 2024 08:00:00 WIB</pubDate>")
+    doc = doc.replace(
+        samples._rfc822(entries[3].date), "<pubDate>Wed, 20 Nov 2024 08:00:00 WIB</pubDate>"
+    )
     items = parse(doc).items
     assert items[0].published_at == FETCHED and not items[0].dated
     assert items[1].published_at == FETCHED  # clamped, not 400 days ahead
@@ -225,7 +234,10 @@ def test_a_100kb_title_is_cut() -> None:
 
 
 def test_emoji_and_right_to_left_text_survive() -> None:
-    title = "\U0001f4f0 Berita \u0627\u0644\u0623\u062e\u0628\u0627\u0631 \u05d7\u05d3\u05e9\u05d5\u05ea \U0001f1ee\U0001f1e9"
+    title = (
+        "\U0001f4f0 Berita \u0627\u0644\u0623\u062e\u0628\u0627\u0631 "
+        "\u05d7\u05d3\u05e9\u05d5\u05ea \U0001f1ee\U0001f1e9"
+    )
     entries = samples.items(1, text="<p>\u0645\u0631\u062d\u0628\u0627 \U0001f600 dunia</p>")
     entries[0].title = title
     for doc in (samples.rss20(entries), samples.atom10(entries), samples.json_feed(entries)):
@@ -265,7 +277,8 @@ def test_title_only_and_link_only_items_are_kept() -> None:
     doc = samples.rss20([]).replace(
         "</channel>",
         "<item><title>Hanya judul</title></item>"
-        "<item><link>https://x.example/only-link</link><description>Isi berita singkat.</description></item>"
+        "<item><link>https://x.example/only-link</link>"
+        "<description>Isi berita singkat.</description></item>"
         "</channel>",
     )
     items = parse(doc).items
@@ -291,12 +304,18 @@ def test_long_guids_are_hashed_to_fit() -> None:
 
 
 def test_images_from_media_enclosures_and_content() -> None:
-    doc = samples.rss20(samples.items(3)).replace('<rss version="2.0">',
-        '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">')
-    doc = doc.replace("<guid isPermaLink=\"false\">berita-0</guid>",
-                      '<guid isPermaLink="false">berita-0</guid><media:content url="/img/a.jpg" medium="image"/>')
-    doc = doc.replace("<guid isPermaLink=\"false\">berita-1</guid>",
-                      '<guid isPermaLink="false">berita-1</guid><enclosure url="https://cdn.example/b.png" type="image/png" length="1"/>')
+    doc = samples.rss20(samples.items(3)).replace(
+        '<rss version="2.0">', '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+    )
+    doc = doc.replace(
+        '<guid isPermaLink="false">berita-0</guid>',
+        '<guid isPermaLink="false">berita-0</guid><media:content url="/img/a.jpg" medium="image"/>',
+    )
+    doc = doc.replace(
+        '<guid isPermaLink="false">berita-1</guid>',
+        '<guid isPermaLink="false">berita-1</guid>'
+        '<enclosure url="https://cdn.example/b.png" type="image/png" length="1"/>',
+    )
     doc = doc.replace("Paragraf 2.", '<img src="c.webp"> Paragraf 2.')
     items = parse(doc).items
     assert items[0].image_url == "https://news.example.com/img/a.jpg"

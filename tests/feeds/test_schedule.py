@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -58,7 +59,7 @@ def test_backoff_doubles_per_failure_and_stops_at_a_day() -> None:
     delays = [_delay(backoff_check(NOW, errors=n, base_minutes=15, rng=rng)) for n in range(1, 9)]
     assert timedelta(minutes=15) <= delays[0] <= timedelta(minutes=16.5)
     assert timedelta(minutes=60) <= delays[2] <= timedelta(minutes=66)
-    assert all(b > a for a, b in zip(delays[:5], delays[1:6], strict=True))
+    assert all(b > a for a, b in itertools.pairwise(delays))
     assert delays[-1] <= MAX_INTERVAL
     assert _delay(backoff_check(NOW, errors=200, base_minutes=15)) <= MAX_INTERVAL
 

@@ -125,9 +125,11 @@ async def test_teasers_get_the_full_text_of_their_page(
     teasers[0].link = server.url("/artikel/0")
     teasers[1].link = server.url("/artikel/hilang")
     server.serve("/feed", samples.rss20(teasers))
-    page = "<html><body><article>" + "".join(
-        f"<p>{samples.LOREM} Bagian {i}.</p>" for i in range(6)
-    ) + "</article></body></html>"
+    page = (
+        "<html><body><article>"
+        + "".join(f"<p>{samples.LOREM} Bagian {i}.</p>" for i in range(6))
+        + "</article></body></html>"
+    )
     server.serve("/artikel/0", page, content_type="text/html")
     feed_id = await sources.add_feed(db, server.url("/feed"))
     report = await make_ingestor(fetch_full_text=True).run()
@@ -262,9 +264,13 @@ async def test_retry_after_and_caching_headers_set_the_next_check(
     db: Database, server: FeedServer, make_ingestor: MakeIngestor
 ) -> None:
     server.route("/busy", status(429, {"Retry-After": "7200"}))
-    server.route("/cached", static(samples.rss20(samples.items(1)),
-                                   headers={"Cache-Control": "max-age=10800"}))
-    server.serve("/ttl", samples.rss20(samples.items(1, prefix="t"), extra_channel="<ttl>300</ttl>"))
+    server.route(
+        "/cached",
+        static(samples.rss20(samples.items(1)), headers={"Cache-Control": "max-age=10800"}),
+    )
+    server.serve(
+        "/ttl", samples.rss20(samples.items(1, prefix="t"), extra_channel="<ttl>300</ttl>")
+    )
     busy = await sources.add_feed(db, server.url("/busy"))
     cached = await sources.add_feed(db, server.url("/cached"))
     ttl = await sources.add_feed(db, server.url("/ttl"))
@@ -283,10 +289,16 @@ async def test_only_due_active_feeds_are_checked(
 ) -> None:
     for path in ("/due", "/later", "/paused", "/disabled"):
         server.serve(path, samples.rss20(samples.items(1, prefix=path.strip("/"))))
-    ids = {p: await sources.add_feed(db, server.url(p)) for p in ("/due", "/later", "/paused", "/disabled")}
+    ids = {
+        p: await sources.add_feed(db, server.url(p))
+        for p in ("/due", "/later", "/paused", "/disabled")
+    }
     async with db.transaction() as session:
-        await session.execute(update(Feed).where(Feed.id == ids["/later"])
-                              .values(next_check_at=utcnow() + timedelta(hours=1)))
+        await session.execute(
+            update(Feed)
+            .where(Feed.id == ids["/later"])
+            .values(next_check_at=utcnow() + timedelta(hours=1))
+        )
         await session.execute(update(Feed).where(Feed.id == ids["/paused"]).values(paused=True))
         await session.execute(update(Feed).where(Feed.id == ids["/disabled"]).values(disabled=True))
     ingestor = make_ingestor()
@@ -299,7 +311,10 @@ async def test_passes_never_overlap(
 ) -> None:
     release = asyncio.Event()
 
+    arrived = asyncio.Event()
+
     async def slow(request: web.Request) -> web.StreamResponse:
+        arrived.set()
         await release.wait()
         return web.Response(body=samples.rss20(samples.items(1)).encode())
 
@@ -307,8 +322,7 @@ async def test_passes_never_overlap(
     await sources.add_feed(db, server.url("/slow"))
     ingestor = make_ingestor()
     first = asyncio.create_task(ingestor.run())
-    while not server.hits:
-        await asyncio.sleep(0.01)
+    await arrived.wait()
     assert ingestor.busy
     assert await ingestor.run() is None  # the second tick steps aside
     release.set()
