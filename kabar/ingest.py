@@ -6,70 +6,37 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kabar.config import Settings
 from kabar.db import Database
 from kabar.db.models import Article, Feed
 from kabar.db.types import utcnow
-from kabar.errors import FeedError, FetchError, KabarError
-from kabar.feeds.dedup import StoryIndex
-from kabar.feeds.fetch import Fetcher, FetchResult
-from kabar.feeds.model import TITLE_MAX, FeedItem, ParsedFeed
+from kabar.errors import KabarError
+from kabar.feeds.fetch import Fetcher
+from kabar.feeds.model import FeedItem, ParsedFeed
 from kabar.feeds.prepare import LanguageRule, complete_item, prepare_feed
-from kabar.feeds.schedule import backoff_check, next_check
-from kabar.notices import queue_admin_notice
+from kabar.feedstore import Checked, FeedOutcome, FeedRef, FeedStore
 from kabar.pool import summarize_batch
+
+__all__ = ["FeedOutcome", "FeedRef", "IngestReport", "Ingestor"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_FEEDS_PER_PASS = 5000  # the rest are still due at the next tick
-STORY_WINDOW = timedelta(hours=48)  # near-duplicates further apart are separate stories
-STORY_REBUILD = timedelta(hours=1)
+WRITE_BATCH = 50  # feeds per write transaction, at most
+BATCH_LINGER = 0.25  # seconds the writer waits for a batch to fill
 SUMMARY_BATCH = 16
 SUMMARY_BACKLOG = 2000  # per pass; older unsummarized articles wait for the next passes
-IN_CHUNK = 500  # bound parameters per IN (...), well under SQLite's limit
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRef:
-    """What a pass needs to know about a feed, read once before fetching."""
-
-    id: int
-    url: str
-    name: str
-    etag: str | None
-    last_modified: str | None
-    language: str | None
-
-    @classmethod
-    def of(cls, feed: Feed) -> FeedRef:
-        """Snapshot of a Feed row."""
-        return cls(
-            feed.id, feed.url, feed.display_name, feed.etag, feed.last_modified, feed.language
-        )
-
-
-@dataclass(slots=True)
-class FeedOutcome:
-    """How one feed's check went."""
-
-    feed_id: int
-    url: str
-    status: str  # "ok", "not_modified", "error", "disabled"
-    new: int = 0
-    duplicates: int = 0
-    error: str | None = None
 
 
 @dataclass(slots=True)
@@ -105,14 +72,13 @@ class IngestReport:
         )
 
 
-@dataclass(slots=True)
-class _Stored:
-    new: int
-    duplicates: int
-
-
 class Ingestor:
-    """Runs ingest passes; one at a time (a pass that finds one running returns None)."""
+    """Runs ingest passes; one at a time (a pass that finds one running returns None).
+
+    Fetch workers (as many as the global fetch limit) fetch, parse in the process pool and
+    complete teasers; one writer stores what they hand over, several feeds per transaction.
+    The hand-over queue is bounded, so few fetched bodies wait in memory.
+    """
 
     def __init__(
         self,
@@ -127,10 +93,8 @@ class Ingestor:
         self.db = db
         self.fetcher = fetcher
         self.pool = pool
-        self._rng = rng or random.Random()
+        self.store = FeedStore(settings, db, rng or random.Random())
         self._lock = asyncio.Lock()
-        self._stories = StoryIndex()
-        self._stories_built: datetime | None = None
 
     @property
     def busy(self) -> bool:
@@ -154,7 +118,7 @@ class Ingestor:
             feeds = await self.due_feeds(all_feeds=all_feeds)
             if on_start:
                 on_start(len(feeds))
-            await self._refresh_stories()
+            await self.store.refresh_stories()
             for outcome in await self.check_feeds(feeds, on_feed):
                 report.add(outcome)
             if summaries:
@@ -174,49 +138,84 @@ class Ingestor:
     async def check_feeds(
         self, feeds: Sequence[FeedRef], on_feed: Callable[[FeedOutcome], None] | None = None
     ) -> list[FeedOutcome]:
-        """Check `feeds` with a bounded set of workers, so few bodies wait in memory at once."""
-        queue: asyncio.Queue[FeedRef] = asyncio.Queue()
+        """Check `feeds`: bounded fetch workers hand over to one batching writer."""
+        todo: asyncio.Queue[FeedRef] = asyncio.Queue()
         for ref in feeds:
-            queue.put_nowait(ref)
+            todo.put_nowait(ref)
+        ready: asyncio.Queue[Checked | None] = asyncio.Queue(self.settings.fetch_concurrency * 2)
         outcomes: list[FeedOutcome] = []
 
-        async def worker() -> None:
-            while not queue.empty():
-                ref = queue.get_nowait()
-                outcome = await self.check_feed(ref)
+        async def fetch_worker() -> None:
+            while not todo.empty():
+                await ready.put(await self.check(todo.get_nowait()))
+
+        writer = asyncio.create_task(self._write_all(ready, outcomes, on_feed))
+        try:
+            workers = min(len(feeds), self.settings.fetch_concurrency)
+            await asyncio.gather(*(fetch_worker() for _ in range(workers)))
+            await ready.put(None)
+            await writer
+        finally:
+            writer.cancel()
+        return outcomes
+
+    async def _write_all(
+        self,
+        ready: asyncio.Queue[Checked | None],
+        outcomes: list[FeedOutcome],
+        on_feed: Callable[[FeedOutcome], None] | None,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        done = False
+        while not done:
+            first = await ready.get()
+            batch = [first] if first is not None else []
+            done = first is None
+            # Linger briefly for more: each transaction and statement has a fixed cost, and
+            # a pass is throughput work where a fraction of a second of latency costs nothing.
+            until = loop.time() + BATCH_LINGER
+            while not done and len(batch) < WRITE_BATCH:
+                try:
+                    nxt = await asyncio.wait_for(ready.get(), max(until - loop.time(), 0))
+                except TimeoutError:
+                    break
+                done = nxt is None
+                if nxt is not None:
+                    batch.append(nxt)
+            for outcome in await self._write(batch):
                 outcomes.append(outcome)
                 if on_feed:
                     on_feed(outcome)
 
-        workers = min(len(feeds), self.settings.fetch_concurrency)
-        await asyncio.gather(*(worker() for _ in range(workers)))
-        return outcomes
-
-    async def check_feed(self, ref: FeedRef) -> FeedOutcome:
-        """Fetch, parse and store one feed; every failure is recorded on the feed, never raised."""
+    async def _write(self, batch: list[Checked]) -> list[FeedOutcome]:
+        if not batch:
+            return []
         try:
-            return await self._check(ref)
-        except (KabarError, BrokenProcessPool) as exc:
-            return await self._failed(ref, exc)
-        except Exception as exc:  # a bug must cost one feed, not the pass
-            log.exception("unexpected error while checking feed %s", ref.id)
-            return await self._failed(ref, exc)
+            return await self.store.write(batch)
+        except Exception as exc:  # the writer must live on, or the fetch workers would wait forever
+            log.exception("storing a batch of %d feeds failed", len(batch))
+            reason = f"internal error: {type(exc).__name__}"
+            return [FeedOutcome(c.ref.id, c.ref.url, "error", error=reason) for c in batch]
 
-    async def _check(self, ref: FeedRef) -> FeedOutcome:
-        result = await self.fetcher.fetch_feed(
-            ref.url, etag=ref.etag, last_modified=ref.last_modified
-        )
-        if result.not_modified:
-            await self._save_state(ref, result, None)
-            return FeedOutcome(ref.id, ref.url, "not_modified")
-        parsed = await self._cpu(
-            prepare_feed, result.content, result.url, result.headers, result.fetched_at,
-            ref.language,
-        )  # fmt: skip
-        if self.settings.fetch_full_text:
-            await self._complete_teasers(ref, parsed, result.fetched_at)
-        stored = await self._save_state(ref, result, parsed)
-        return FeedOutcome(ref.id, ref.url, "ok", stored.new, stored.duplicates)
+    async def check(self, ref: FeedRef) -> Checked:
+        """Fetch and parse one feed; a failure is returned for recording, never raised."""
+        try:
+            result = await self.fetcher.fetch_feed(
+                ref.url, etag=ref.etag, last_modified=ref.last_modified
+            )
+            if result.not_modified:
+                return Checked(ref, result)
+            parsed = await self._cpu(
+                prepare_feed, result.content, result.url, result.headers, result.fetched_at,
+                ref.language,
+            )  # fmt: skip
+            if self.settings.fetch_full_text:
+                await self._complete_teasers(ref, parsed, result.fetched_at)
+            return Checked(ref, result, parsed)
+        except Exception as exc:  # recorded on the feed; a bug must cost one feed, not the pass
+            if not isinstance(exc, KabarError | BrokenProcessPool):
+                log.exception("unexpected error while checking feed %s", ref.id)
+            return Checked(ref, error=exc)
 
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -228,7 +227,7 @@ class Ingestor:
         teasers = [i for i in parsed.items if i.teaser and i.url]
         if not teasers:
             return
-        known = await self._known_guids(ref.id, [i.guid for i in teasers])
+        known = await self.store.known_guids(ref.id, [i.guid for i in teasers])
         todo = [i for i in teasers if i.guid not in known]
         rule = LanguageRule(ref.language, parsed.language, parsed.language_suspect)
         results = await asyncio.gather(
@@ -252,143 +251,6 @@ class Ingestor:
         assert item.url is not None
         page = await self.fetcher.fetch_page(item.url)
         return await self._cpu(complete_item, item, page.content, page.url, rule, fetched_at)
-
-    async def _known_guids(self, feed_id: int, guids: list[str]) -> set[str | None]:
-        async with self.db.session() as session:
-            return await _existing(session, Article.guid, guids, Article.feed_id == feed_id)
-
-    async def _save_state(
-        self, ref: FeedRef, result: FetchResult, parsed: ParsedFeed | None
-    ) -> _Stored:
-        stored = _Stored(0, 0)
-        try:
-            async with self.db.transaction() as session:
-                feed = await session.get(Feed, ref.id)
-                if feed is None:  # removed while we were fetching
-                    return stored
-                if parsed is not None:
-                    stored = await self._store_items(session, feed, parsed.items)
-                    _apply_feed_info(feed, parsed)
-                await self._apply_success(session, feed, result, parsed)
-        except BaseException:
-            self._stories_built = None  # the index may hold rows that were rolled back
-            raise
-        return stored
-
-    async def _store_items(
-        self, session: AsyncSession, feed: Feed, items: list[FeedItem]
-    ) -> _Stored:
-        known = await _existing(
-            session, Article.guid, [i.guid for i in items], Article.feed_id == feed.id
-        )
-        fresh = [i for i in items if i.guid not in known]
-        urls = await _existing(session, Article.canonical_url, [i.canonical_url for i in fresh])
-        hashes = await _existing(session, Article.content_hash, [i.content_hash for i in fresh])
-        keep: list[FeedItem] = []
-        for item in fresh:
-            if _seen(item.canonical_url, urls) or _seen(item.content_hash, hashes):
-                continue
-            keep.append(item)
-        articles = [_article(feed.id, item) for item in keep]
-        session.add_all(articles)
-        await session.flush()
-        for article, item in zip(articles, keep, strict=True):
-            self._assign_story(article, item.simhash)
-        return _Stored(len(articles), len(fresh) - len(articles))
-
-    def _assign_story(self, article: Article, fingerprint: int | None) -> None:
-        story = self._stories.find(fingerprint) if fingerprint is not None else None
-        article.story_id = story if story is not None else article.id
-        if fingerprint is not None:
-            self._stories.add(article.id, fingerprint, article.story_id)
-
-    async def _apply_success(
-        self, session: AsyncSession, feed: Feed, result: FetchResult, parsed: ParsedFeed | None
-    ) -> None:
-        now = utcnow()
-        headers = result.headers
-        if parsed is not None:  # after a 304 the previous warning still describes the content
-            feed.last_warning = parsed.warning
-        if result.moved_to and result.moved_to != feed.url:
-            await _move(session, feed, result.moved_to)
-        if result.not_modified:  # a 304 may refresh the validators; it never drops them
-            feed.etag = headers.get("etag") or feed.etag
-            feed.last_modified = headers.get("last-modified") or feed.last_modified
-        else:
-            feed.etag = (headers.get("etag") or "")[:512] or None
-            feed.last_modified = (headers.get("last-modified") or "")[:128] or None
-        feed.last_checked_at = now
-        feed.last_success_at = now
-        feed.error_count = 0
-        feed.last_error = None
-        feed.next_check_at = next_check(
-            now,
-            base_minutes=self.settings.fetch_interval_minutes,
-            ttl_minutes=feed.ttl_minutes,
-            headers=headers,
-            rng=self._rng,
-        )
-
-    async def _failed(self, ref: FeedRef, exc: BaseException) -> FeedOutcome:
-        message = _message(exc)
-        status = exc.status if isinstance(exc, FetchError) else None
-        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-        now = utcnow()
-        async with self.db.transaction() as session:
-            feed = await session.get(Feed, ref.id)
-            if feed is None:
-                return FeedOutcome(ref.id, ref.url, "error", error=message)
-            feed.error_count += 1
-            feed.last_error = message
-            feed.last_checked_at = now
-            feed.next_check_at = backoff_check(
-                now,
-                errors=feed.error_count,
-                base_minutes=self.settings.fetch_interval_minutes,
-                retry_after=retry_after,
-                rng=self._rng,
-            )
-            gone = status == 410
-            if gone or feed.error_count >= self.settings.max_feed_errors:
-                await self._disable(session, feed, gone=gone)
-                return FeedOutcome(ref.id, ref.url, "disabled", error=message)
-        return FeedOutcome(ref.id, ref.url, "error", error=message)
-
-    async def _disable(self, session: AsyncSession, feed: Feed, *, gone: bool) -> None:
-        feed.disabled = True
-        stamp = int(utcnow().timestamp())
-        await queue_admin_notice(
-            session,
-            self.settings,
-            f"feed-disabled:{feed.id}:{stamp}",
-            "notice.feed_gone" if gone else "notice.feed_disabled",
-            name=feed.display_name,
-            id=feed.id,
-            url=feed.url,
-            errors=feed.error_count,
-            reason=feed.last_error or "",
-        )
-        log.warning("feed %s disabled: %s", feed.id, feed.last_error)
-
-    async def _refresh_stories(self) -> None:
-        """Load fingerprints stored since the last pass (by any process); rebuild hourly."""
-        now = utcnow()
-        if self._stories_built is None or now - self._stories_built > STORY_REBUILD:
-            self._stories = StoryIndex()
-            self._stories_built = now
-        stmt = (
-            select(Article.id, Article.simhash, Article.story_id)
-            .where(
-                Article.id > self._stories.last_id,
-                Article.simhash.is_not(None),
-                Article.fetched_at >= now - STORY_WINDOW,
-            )
-            .order_by(Article.id)
-        )
-        async with self.db.session() as session:
-            for article_id, fingerprint, story_id in await session.execute(stmt):
-                if fingerprint is not None:
-                    self._stories.add(article_id, fingerprint, story_id or article_id)
 
     async def summarize_pending(self, limit: int = SUMMARY_BACKLOG) -> int:
         """Summarize articles that have no summary yet, newest first, in the process pool."""
@@ -426,72 +288,3 @@ class Ingestor:
                 if article.language is None and language:
                     article.language = language
         return len(by_id)
-
-
-def _seen(key: str | None, keys: set[str | None]) -> bool:
-    """Whether `key` was met before; a new key is remembered (None never matches)."""
-    if key is None:
-        return False
-    if key in keys:
-        return True
-    keys.add(key)
-    return False
-
-
-def _article(feed_id: int, item: FeedItem) -> Article:
-    return Article(
-        feed_id=feed_id,
-        guid=item.guid,
-        url=item.url,
-        canonical_url=item.canonical_url,
-        title=item.title[:TITLE_MAX],
-        author=item.author,
-        published_at=item.published_at,
-        fetched_at=utcnow(),
-        language=item.language,
-        text=item.text,
-        image_url=item.image_url,
-        content_hash=item.content_hash,
-        simhash=item.simhash,
-    )
-
-
-def _apply_feed_info(feed: Feed, parsed: ParsedFeed) -> None:
-    if parsed.title and not feed.title:
-        feed.title = parsed.title
-    if parsed.site_url and not feed.site_url:
-        feed.site_url = parsed.site_url
-    feed.ttl_minutes = parsed.ttl_minutes
-
-
-async def _move(session: AsyncSession, feed: Feed, new_url: str) -> None:
-    """Follow a permanent redirect, unless another feed already has that URL."""
-    other = await session.scalar(select(Feed.id).where(Feed.url == new_url, Feed.id != feed.id))
-    if other is None:
-        log.info("feed %s moved permanently: %s -> %s", feed.id, feed.url, new_url)
-        feed.url = new_url
-    else:
-        note = f"moved permanently to {new_url[:300]}, which is feed {other}"
-        feed.last_warning = f"{feed.last_warning}; {note}" if feed.last_warning else note
-
-
-async def _existing(
-    session: AsyncSession, column: Any, values: Iterable[str | None], *where: Any
-) -> set[str | None]:
-    wanted = sorted({v for v in values if v})
-    found: set[str | None] = set()
-    for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start : start + IN_CHUNK]
-        stmt = select(column).where(column.in_(chunk), *where)
-        found.update(await session.scalars(stmt))
-    return found
-
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, FeedError | KabarError):
-        text = str(exc)
-    elif isinstance(exc, BrokenProcessPool):
-        text = "internal error: the worker pool broke (out of memory?)"
-    else:
-        text = f"internal error: {type(exc).__name__}: {exc}"
-    return " ".join(text.split())[:1000] or type(exc).__name__

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -30,7 +31,10 @@ MAX_TOKENS = 2000
 # sentence dropped; unrelated articles, even on the same topic and template, differ in 20+.
 NEAR = 10
 _MASK64 = (1 << 64) - 1
-_BIT_POSITIONS = np.arange(64, dtype=np.uint64)
+_P1 = np.uint64(0x9E3779B97F4A7C15)  # odd multipliers keep the shingle's token order
+_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_MIX = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3's finalizer constant
+_SHIFT = np.uint64(33)
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -64,50 +68,43 @@ def normalized_words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+def fingerprints(title: str, text: str, *, min_chars: int = 200) -> tuple[str | None, int | None]:
+    """(content hash, SimHash) of an article, tokenizing it once."""
+    title_words = normalized_words(title)
+    words = normalized_words(text)
+    digest = None
+    if len(text) >= min_chars:
+        digest = hashlib.sha256(" ".join([*title_words, "\n", *words]).encode()).hexdigest()
+    return digest, _simhash_of([*title_words, *words])
+
+
 def content_hash(title: str, text: str, *, min_chars: int = 200) -> str | None:
     """SHA-256 of the normalized title and text; None when the text is too short to be telling."""
-    if len(text) < min_chars:
-        return None
-    words = [*normalized_words(title), "\n", *normalized_words(text)]
-    return hashlib.sha256(" ".join(words).encode()).hexdigest()
-
-
-def _token_hashes(tokens: list[str]) -> npt.NDArray[np.uint64]:
-    cache: dict[str, int] = {}
-    values = []
-    for token in tokens:
-        value = cache.get(token)
-        if value is None:
-            digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
-            value = cache[token] = int.from_bytes(digest, "little")
-        values.append(value)
-    return np.array(values, dtype=np.uint64)
-
-
-def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """splitmix64's finalizer: spreads each shingle's bits over the whole word."""
-    values = values ^ (values >> np.uint64(30))
-    values = values * np.uint64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
+    return fingerprints(title, text, min_chars=min_chars)[0]
 
 
 def simhash(text: str) -> int | None:
     """A 64-bit SimHash over word 3-shingles, as a signed int (BigInteger), or None if short."""
-    tokens = normalized_words(text)[:MAX_TOKENS]
+    return _simhash_of(normalized_words(text))
+
+
+def _simhash_of(tokens: list[str]) -> int | None:
+    tokens = tokens[:MAX_TOKENS]
     if len(tokens) < MIN_TOKENS:
         return None
+    # CRC-32 per token (C speed, and stable across processes, unlike hash()); a shingle combines
+    # three tokens in order and one multiply-xorshift round spreads it over 64 bits. Repeated
+    # shingles vote as often as they occur, as in weighted SimHash.
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), np.uint64, len(tokens))
     with np.errstate(over="ignore"):
-        hashes = _token_hashes(tokens)
-        shingles = hashes[:-2] * np.uint64(3) + hashes[1:-1] * np.uint64(5) + hashes[2:]
-        shingles = _mix(np.unique(shingles))
-    bits = (shingles[:, None] >> _BIT_POSITIONS) & np.uint64(1)
-    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(shingles)
-    value = 0
-    for position in np.flatnonzero(votes > 0):
-        value |= 1 << int(position)
-    return value - (1 << 64) if value >= 1 << 63 else value
+        shingles = hashes[:-2] * _P1 + hashes[1:-1] * _P2 + hashes[2:]
+        shingles ^= shingles >> _SHIFT
+        shingles *= _MIX
+        shingles ^= shingles >> _SHIFT
+    bits = np.unpackbits(shingles.astype("<u8", copy=False).view(np.uint8), bitorder="little")
+    ones = bits.reshape(-1, 64).sum(axis=0)
+    majority = np.packbits(ones * 2 > len(shingles), bitorder="little")
+    return int.from_bytes(majority.tobytes(), "little", signed=True)
 
 
 def hamming(a: int, b: int) -> int:

@@ -49,6 +49,6 @@ def clean_line(value: str | None, limit: int) -> str | None:
 
 
 def _tidy(text: str) -> str:
-    text = _CONTROL.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    lines = (line.strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)

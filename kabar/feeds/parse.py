@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -54,13 +54,14 @@ def parse_feed(
     data, note = to_utf8_xml(content, content_type)
     result = feedparser.parse(
         io.BytesIO(data),
+        # No content-location: links are resolved here against the final URL, and without a
+        # base feedparser skips a URL join on every element (a sixth of its time).
         response_headers={
             "content-type": "application/xml; charset=utf-8",
-            "content-location": url,
             "content-language": headers.get("content-language", ""),
         },
         sanitize_html=False,  # HTML is reduced to text below; nothing from a feed is rendered
-        resolve_relative_uris=False,  # links are resolved here, against the final URL
+        resolve_relative_uris=False,
     )
     return _from_feedparser(result, content, url, fetched_at, note)
 
@@ -152,23 +153,24 @@ def _author(entry: Any) -> str | None:
 
 
 def _image(entry: Any, body: str, base: str) -> str | None:
-    candidates: list[object] = []
-    for media in entry.get("media_content") or []:
-        kind = str(media.get("medium") or media.get("type") or "")
-        if kind.startswith("image") or _IMAGE_EXT.search(str(media.get("url") or "")):
-            candidates.append(media.get("url"))
-    candidates += [m.get("url") for m in entry.get("media_thumbnail") or []]
-    for link in entry.get("enclosures") or []:
-        if str(link.get("type") or "").startswith("image"):
-            candidates.append(link.get("href"))
-    match = _IMG_SRC.search(body)
-    if match:
-        candidates.append(match.group(1))
-    for candidate in candidates:
+    for candidate in _image_candidates(entry):
         absolute = absolute_url(candidate, base)
         if absolute:
             return absolute
-    return None
+    match = _IMG_SRC.search(body)  # last resort: the first picture in the content
+    return absolute_url(match.group(1), base) if match else None
+
+
+def _image_candidates(entry: Any) -> Iterator[object]:
+    for media in entry.get("media_content") or []:
+        kind = str(media.get("medium") or media.get("type") or "")
+        if kind.startswith("image") or _IMAGE_EXT.search(str(media.get("url") or "")):
+            yield media.get("url")
+    for thumbnail in entry.get("media_thumbnail") or []:
+        yield thumbnail.get("url")
+    for link in entry.get("enclosures") or []:
+        if str(link.get("type") or "").startswith("image"):
+            yield link.get("href")
 
 
 def _ttl(value: object) -> int | None:

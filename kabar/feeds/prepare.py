@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kabar.feeds.dates import settle
-from kabar.feeds.dedup import canonical_url, content_hash, simhash
+from kabar.feeds.dedup import canonical_url, fingerprints
 from kabar.feeds.extract import extract_page
 from kabar.feeds.model import FeedItem, ParsedFeed
 from kabar.feeds.parse import parse_feed
@@ -48,8 +48,7 @@ def is_teaser(text: str) -> bool:
 def enrich(item: FeedItem, rule: LanguageRule) -> FeedItem:
     """Fill in the dedup keys, the teaser flag and the language."""
     item.canonical_url = canonical_url(item.url)
-    item.content_hash = content_hash(item.title, item.text)
-    item.simhash = simhash(f"{item.title}\n{item.text}")
+    item.content_hash, item.simhash = fingerprints(item.title, item.text)
     item.teaser = is_teaser(item.text)
     item.language = rule.choose(item)
     return item
