@@ -8,7 +8,6 @@ import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
-import numpy.typing as npt
 
 TRACKING_PARAMS = frozenset(
     {
