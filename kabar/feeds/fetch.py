@@ -93,6 +93,8 @@ class Fetcher:
     ) -> None:
         self.policy = policy
         self.limits = limits or FetchLimits()
+        # A pool no larger than the requests in flight: httpcore checks every pooled connection
+        # on every request, so a big idle pool costs more CPU than the handshakes it saves.
         connections = self.limits.concurrency + self.limits.page_concurrency
         transport = GuardedTransport(
             policy,
