@@ -89,7 +89,8 @@ class FeedStore:
             async with self.db.transaction() as session:
                 return await self._apply(session, batch)
         except StorageError:
-            self._stories_built = None  # the index may hold rows that were rolled back
+            self._stories_built = None  # the index holds rows that were rolled back: rebuild
+            await self.refresh_stories()
             if len(batch) == 1:
                 raise
         log.warning("a batch of %d feeds failed to store; storing them one by one", len(batch))

@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 MAX_FEEDS_PER_PASS = 5000  # the rest are still due at the next tick
 WRITE_BATCH = 50  # feeds per write transaction, at most
+WRITE_ITEMS = 500  # items per write transaction, about: the ORM flush runs on the event loop
 BATCH_LINGER = 0.25  # seconds the writer waits for a batch to fill
 SUMMARY_BATCH = 16
 SUMMARY_BACKLOG = 2000  # per pass; older unsummarized articles wait for the next passes
@@ -87,12 +88,14 @@ class Ingestor:
         fetcher: Fetcher,
         pool: Executor,
         *,
+        renew_pool: Callable[[Executor], Executor] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
         self.fetcher = fetcher
         self.pool = pool
+        self._renew_pool = renew_pool
         self.store = FeedStore(settings, db, rng or random.Random())
         self._lock = asyncio.Lock()
 
@@ -174,7 +177,7 @@ class Ingestor:
             # Linger briefly for more: each transaction and statement has a fixed cost, and
             # a pass is throughput work where a fraction of a second of latency costs nothing.
             until = loop.time() + BATCH_LINGER
-            while not done and len(batch) < WRITE_BATCH:
+            while not done and len(batch) < WRITE_BATCH and _items(batch) < WRITE_ITEMS:
                 try:
                     nxt = await asyncio.wait_for(ready.get(), max(until - loop.time(), 0))
                 except TimeoutError:
@@ -219,7 +222,16 @@ class Ingestor:
 
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, partial(fn, *args))
+        pool = self.pool
+        try:
+            return await loop.run_in_executor(pool, partial(fn, *args))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): a broken pool refuses all further work,
+            # so it is replaced once and this task's feed is retried at its next check.
+            if self._renew_pool is not None and pool is self.pool:
+                log.error("a pool worker died; starting a new pool")
+                self.pool = self._renew_pool(pool)
+            raise
 
     async def _complete_teasers(
         self, ref: FeedRef, parsed: ParsedFeed, fetched_at: datetime
@@ -288,3 +300,7 @@ class Ingestor:
                 if article.language is None and language:
                     article.language = language
         return len(by_id)
+
+
+def _items(batch: list[Checked]) -> int:
+    return sum(len(c.parsed.items) for c in batch if c.parsed is not None)

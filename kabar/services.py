@@ -46,10 +46,19 @@ class Services:
             self._pool = make_pool(self.settings.summary_workers)
         return self._pool
 
+    def renew_pool(self, broken: Executor) -> Executor:
+        """Replace a pool whose worker died (a broken pool refuses all work) with a fresh one."""
+        if self._pool is broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        return self.pool()
+
     def ingestor(self) -> Ingestor:
         """The ingest use case; one per process, so passes never overlap."""
         if self._ingestor is None:
-            self._ingestor = Ingestor(self.settings, self.db, self.fetcher(), self.pool())
+            self._ingestor = Ingestor(
+                self.settings, self.db, self.fetcher(), self.pool(), renew_pool=self.renew_pool
+            )
         return self._ingestor
 
     async def aclose(self) -> None:

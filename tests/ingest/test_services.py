@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
@@ -58,3 +60,26 @@ async def test_catalog_import_can_be_turned_off_and_never_touches_existing_feeds
         await sources.add_feed(svc.db, "https://example.org/feed")
     async with open_services(load_settings(database_url=mine)) as svc:
         assert [f.url for f in await sources.list_feeds(svc.db)] == ["https://example.org/feed"]
+
+
+async def test_a_dead_worker_gets_the_pool_replaced(tmp_path: Path, server: FeedServer) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'k.db'}"
+    cfg = load_settings(
+        database_url=url, allow_private_networks=True, import_catalog=False, summary_workers=1
+    )
+    server.serve("/a", samples.rss20(samples.items(2, prefix="a")))
+    async with open_services(cfg) as svc:
+        await sources.add_feed(svc.db, server.url("/a"))
+        ingestor = svc.ingestor()
+        first = await ingestor.run(summaries=False)
+        assert first is not None and first.new == 2
+        old = svc.pool()
+        for pid in list(getattr(old, "_processes", {})):
+            os.kill(pid, signal.SIGKILL)  # as the OOM killer would
+        server.serve("/a", samples.rss20(samples.items(3, prefix="a")))
+        broken = await ingestor.run(all_feeds=True, summaries=False)
+        assert broken is not None and broken.errors == 1
+        assert "worker pool broke" in (broken.outcomes[0].error or "")
+        assert svc.pool() is not old and ingestor.pool is svc.pool()
+        healed = await ingestor.run(all_feeds=True, summaries=False)
+        assert healed is not None and (healed.errors, healed.new) == (0, 1)
