@@ -43,7 +43,7 @@ KEPT_HEADERS = (
 
 def default_user_agent() -> str:
     """Who is asking, with a hint of why, as polite crawlers do."""
-    return f"Kabar/{version('kabar')} (news digest bot; feed reader; +https://github.com/kabar)"
+    return f"Kabar/{version('kabar')} (news digest bot; feed reader)"
 
 
 @dataclass(frozen=True, slots=True)
