@@ -22,65 +22,39 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-SYLLABLES = [
-    "ba",
-    "be",
-    "bi",
-    "bu",
-    "da",
-    "de",
-    "di",
-    "du",
-    "ga",
-    "gi",
-    "gu",
-    "ja",
-    "ju",
-    "ka",
-    "ke",
-    "ki",
-    "ku",
-    "la",
-    "li",
-    "lu",
-    "ma",
-    "me",
-    "mi",
-    "mu",
-    "na",
-    "ne",
-    "ni",
-    "nu",
-    "pa",
-    "pe",
-    "pi",
-    "pu",
-    "ra",
-    "re",
-    "ri",
-    "ru",
-    "sa",
-    "se",
-    "si",
-    "su",
-    "ta",
-    "te",
-    "ti",
-    "tu",
-    "wa",
-    "ya",
-]
+# Content words of Indonesian news; with the language's stop words they make text that reads
+# (to the language detector and the summarizer) like the regional news Kabar ingests.
+NEWS_WORDS = """
+pemerintah kabupaten kota provinsi bupati gubernur wali camat desa kelurahan warga masyarakat
+polisi kepolisian aparat keamanan tentara kejaksaan pengadilan hakim jaksa tersangka saksi
+korban pelaku kasus laporan penyelidikan penyidikan penangkapan penahanan sidang putusan
+pemilihan pilkada pemilu suara kotak logistik kampanye calon pasangan partai koalisi dukungan
+anggaran belanja pendapatan pajak retribusi proyek pembangunan jalan jembatan irigasi sekolah
+rumah sakit puskesmas dokter perawat pasien vaksin kesehatan pendidikan guru siswa mahasiswa
+petani nelayan pedagang pasar harga beras cabai bawang minyak gula daging ikan pupuk panen
+banjir longsor gempa kebakaran kekeringan cuaca hujan angin gelombang pantai sungai hutan
+listrik air bersih sampah lingkungan polusi transportasi bandara pelabuhan kapal bus kereta
+investasi ekonomi inflasi rupiah bank kredit usaha mikro kecil menengah ekspor impor industri
+pariwisata wisatawan festival budaya adat tradisi masjid gereja pura ibadah ramadan lebaran
+olahraga sepak bola pertandingan pemain pelatih klub juara turnamen stadion atlet medali
+menggelar meresmikan menyerahkan memastikan meminta menegaskan menjelaskan mengatakan
+menyampaikan menyebutkan menambahkan mengimbau mengajak menargetkan mencatat menemukan
+meningkat menurun melonjak bertambah berkurang mencapai terjadi berlangsung dilaksanakan
+ditetapkan diresmikan disalurkan diperiksa diamankan ditangkap dilaporkan diperkirakan
+""".split()  # noqa: SIM905 (a word list reads better as text)
 TARGETS = {"items_per_s": 1000.0, "not_modified_s": 5.0, "peak_mb": 300.0, "floor_ratio": 3.0}
 
 
-def _vocabulary(rng: random.Random, size: int = 3000) -> list[str]:
-    words = set()
-    while len(words) < size:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
+@cache
+def _vocabulary() -> list[str]:
+    from kabar.text.stopwords import stop_words
+
+    # Content words weigh three to one against stop words, roughly as in running news text.
+    return sorted(stop_words("id")) + NEWS_WORDS * 3
 
 
 def _sentence(rng: random.Random, words: list[str]) -> str:
@@ -91,7 +65,7 @@ def _sentence(rng: random.Random, words: list[str]) -> str:
 def feed_body(n: int, items: int, seed: int = 7) -> bytes:
     """Feed number `n`: RSS 2.0 with `items` news items, like a typical Indonesian outlet."""
     rng = random.Random(seed * 100_003 + n)
-    words = _vocabulary(random.Random(seed))
+    words = _vocabulary()
     now = datetime(2024, 11, 20, 12, tzinfo=UTC)
     language = "<language>id</language>" if n % 10 else ""  # one feed in ten leaves it to detection
     parts = [
@@ -278,11 +252,13 @@ def main(argv: list[str]) -> int:
         f"{args.feeds} feeds x {args.items} items over {args.hosts} host names on 127.0.0.1, "
         f"{os.cpu_count()} CPUs"
     )
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, feed_server(args.feeds, args.items) as port:
         url = args.database or f"sqlite+aiosqlite:///{tmp}/bench.db"
         print(f"database: {url.split('://')[0]}")
         figures = asyncio.run(run(args, port, url))
     floor_s, floor_entries = floor(args.feeds, args.items)
+    load_after = os.getloadavg()[0]
     assert floor_entries == total
 
     items_per_s = figures["new"] / figures["pass1_s"]
@@ -302,6 +278,9 @@ def main(argv: list[str]) -> int:
          f"{figures['peak_worker_mb']:.0f}", "", ""),
         ("CPU s in pass 1: main / all workers",
          f"{figures['main_cpu_s']:.1f} / {figures['worker_cpu_s']:.1f}", "", ""),
+        ("pass 1: items per CPU second",
+         f"{figures['new'] / (figures['main_cpu_s'] + figures['worker_cpu_s']):,.0f}",
+         f"{floor_entries / floor_s:,.0f}", ""),
         ("errors", f"{figures['errors']:.0f}", "", "0"),
     ]  # fmt: skip
     for label, mine, base, target in rows:
@@ -314,5 +293,9 @@ def main(argv: list[str]) -> int:
         and figures["new"] == total
         and not figures["errors"]
     )
-    print("\nall targets met" if ok else "\nTARGETS MISSED")
+    print(
+        f"\nload average (1 min) {load_before:.1f} before, {load_after:.1f} after, on "
+        f"{os.cpu_count()} CPUs: other work on the machine slows every figure above"
+    )
+    print("all targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
