@@ -270,3 +270,14 @@ async def test_page_fetch_uses_its_own_accept(
     result = await make_fetcher().fetch_page(server.url("/page"))
     assert result.content.startswith(b"<html>")
     assert server.hits[-1].headers["Accept"].startswith("text/html")
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "127.1", "017700000001"])
+async def test_numeric_spellings_of_loopback_are_refused(
+    server: FeedServer, make_fetcher: MakeFetcher, host: str
+) -> None:
+    """The C resolver reads these as 127.0.0.1 (no network involved); the check sees that."""
+    server.serve("/feed", FEED)
+    with pytest.raises(UnsafeURLError, match=r"\(127\.0\.0\.1\): the address is loopback"):
+        await make_fetcher(allow_private=False).fetch_feed(server.url("/feed", host))
+    assert server.hits == []
