@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 
 from kabar.text.summarize import summarize
+
+log = logging.getLogger(__name__)
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
@@ -38,6 +41,13 @@ def summarize_batch(
     """Summaries for (article id, title, text, language) jobs: (id, summary, language)."""
     results = []
     for article_id, title, text, language in jobs:
-        summary = summarize(text, title=title, language=language, sentences=sentences)
+        try:
+            summary = summarize(text, title=title, language=language, sentences=sentences)
+        except Exception:
+            # One text the summarizer chokes on must not fail its batch forever; it gets an
+            # empty summary (digests fall back to the title) and is not retried.
+            log.exception("summarizing article %s failed", article_id)
+            results.append((article_id, "", language))
+            continue
         results.append((article_id, summary.text, summary.language or language))
     return results

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from aiohttp import web
 from sqlalchemy import select, update
 
@@ -366,3 +367,23 @@ async def test_articles_are_added_through_the_orm(
     finally:
         event.remove(Session, "after_flush", after_flush)
     assert sorted(seen) == ["berita-0", "berita-1"]
+
+
+def test_a_text_the_summarizer_chokes_on_gets_an_empty_summary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kabar import pool
+
+    real = pool.summarize
+
+    def flaky(text: str, **kwargs: object) -> object:
+        if "racun" in text:
+            raise ValueError("boom")
+        return real(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pool, "summarize", flaky)
+    results = pool.summarize_batch(
+        [(1, "t", "Kalimat pertama. Kalimat kedua.", "id"), (2, "t", "racun", None)], 2
+    )
+    assert results[0][0] == 1 and results[0][1]
+    assert results[1] == (2, "", None)
