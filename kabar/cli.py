@@ -17,6 +17,7 @@ import click
 from kabar.commands.common import async_command, settings
 from kabar.commands.db import db_group
 from kabar.commands.feeds import feeds_group
+from kabar.commands.fetch import fetch_command
 from kabar.commands.summarize import summarize_command
 from kabar.config import Settings
 from kabar.db import Database, utcnow
@@ -50,6 +51,7 @@ def main() -> None:
 
 main.add_command(db_group)
 main.add_command(feeds_group)
+main.add_command(fetch_command)
 main.add_command(summarize_command)
 
 
