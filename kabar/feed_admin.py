@@ -1,12 +1,14 @@
-"""Admin use cases on one source beyond kabar.sources: its health card and "check it now"."""
+"""Admin use cases on one source beyond kabar.sources: its health card and "fetch it now"."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from kabar.db import Database, utcnow
+from kabar.db import Database
 from kabar.db.models import Article, Feed
 from kabar.errors import NotFoundError
+from kabar.feedstore import FeedOutcome, FeedRef
+from kabar.ingest import Ingestor
 from kabar.sources import FeedInfo
 
 
@@ -22,11 +24,11 @@ async def feed_info(db: Database, feed_id: int) -> FeedInfo:
     return FeedInfo.from_row(feed, int(count or 0))
 
 
-async def check_soon(db: Database, feed_id: int) -> FeedInfo:
-    """Make the source due now, so the next ingest tick fetches it."""
-    async with db.transaction() as session:
+async def fetch_now(db: Database, ingestor: Ingestor, feed_id: int) -> FeedOutcome:
+    """Check one source at once (fetch, parse, store); its summaries come with the next pass."""
+    async with db.session() as session:
         feed = await session.get(Feed, feed_id)
-        if feed is None:
-            raise NotFoundError(f"no feed with id {feed_id}")
-        feed.next_check_at = utcnow()
-    return await feed_info(db, feed_id)
+    if feed is None:
+        raise NotFoundError(f"no feed with id {feed_id}")
+    (outcome,) = await ingestor.check_feeds([FeedRef.of(feed)])
+    return outcome

