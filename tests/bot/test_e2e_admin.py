@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from kabar import sources
-from tests.bot.conftest import ADMIN_ID, Kabar
 from kabar.db import utcnow
+from tests.bot.conftest import ADMIN_ID, Kabar
 from tests.bot.helpers import find_data, seed_news, tap
 from tests.feeds.samples import LOREM, Item, rss20
 from tests.feeds.server import FeedServer
