@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
 import random
-from datetime import timedelta
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
 
+from aiohttp import web
+
+from kabar import sources
+from kabar.config import Settings
 from kabar.db import Database, utcnow
 from kabar.db.models import Article, Feed
+from kabar.ingest import IngestReport
+from kabar.services import Services
 
 WORDS = (
     "banjir",
@@ -99,3 +114,115 @@ async def seed_archive(db: Database, articles: int, *, feeds: int = 20, seed: in
                     language="id",
                 )
             )
+
+
+def article_text(rng: random.Random, paragraphs: int = 6) -> str:
+    """A few paragraphs of news-like text, enough for the summarizer to do real work."""
+    return "".join(
+        "<p>" + " ".join(sentence(rng, rng.randint(10, 22)) for _ in range(4)) + "</p>"
+        for _ in range(paragraphs)
+    )
+
+
+def feed_xml(base: str, feed: int, items: int, now: datetime) -> str:
+    """An RSS 2.0 feed whose items carry their full text (no page fetches needed)."""
+    rng = random.Random(feed)
+    entries = []
+    for i in range(items):
+        published = format_datetime(now - timedelta(minutes=i))
+        entries.append(
+            f"<item><title>{escape(sentence(rng, 8))}</title>"
+            f"<link>{base}/a/{feed}/{i}</link><guid>bench-{feed}-{i}</guid>"
+            f"<pubDate>{published}</pubDate>"
+            f"<description><![CDATA[{article_text(rng)}]]></description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Bench {feed}</title><link>{base}/</link><language>id</language>"
+        + "".join(entries)
+        + "</channel></rss>"
+    )
+
+
+async def serve_feeds(port: int, items: int) -> None:
+    """Serve /f/<n>.xml until killed; prints READY <port> once listening (loopback only)."""
+    now = utcnow()
+    cache: dict[int, bytes] = {}
+
+    async def handler(request: web.Request) -> web.Response:
+        number = int(request.match_info["n"])
+        if number not in cache:
+            base = f"http://127.0.0.1:{request.url.port}"
+            cache[number] = feed_xml(base, number, items, now).encode()
+        return web.Response(body=cache[number], content_type="application/rss+xml")
+
+    app = web.Application()
+    app.router.add_get("/f/{n}.xml", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    server = site._server
+    assert server is not None
+    print("READY", server.sockets[0].getsockname()[1], flush=True)  # type: ignore[attr-defined]
+    await asyncio.Event().wait()
+
+
+@dataclass
+class IngestLoad:
+    """An ingest pass running in this process, over feeds served by another one."""
+
+    task: asyncio.Task[IngestReport | None]
+    started: float
+
+    def finished(self) -> bool:
+        """Whether the pass is over."""
+        return self.task.done()
+
+    async def report(self) -> str:
+        """The pass's one-line report and its duration."""
+        report = await self.task
+        took = time.perf_counter() - self.started
+        return f"ingest pass: {report.line() if report else 'skipped'} (wall {took:.1f} s)"
+
+
+@contextlib.asynccontextmanager
+async def running(
+    db: Database, settings: Settings, *, feeds: int, items: int
+) -> AsyncIterator[IngestLoad]:
+    """Serve `feeds` feeds of `items` new articles, add them, and run one pass with summaries."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench._bot_load", "--items", str(items),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    svc = Services(settings=settings, db=db)
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().split()
+        port = int(line[1])
+        for n in range(feeds):
+            await sources.add_feed(
+                db, f"http://127.0.0.1:{port}/f/{n}.xml", topic=TOPICS[n % len(TOPICS)]
+            )
+        ingestor = svc.ingestor()
+        started = time.perf_counter()
+        task = asyncio.create_task(ingestor.run(all_feeds=True, summaries=True))
+        yield IngestLoad(task, started)
+        await task
+    finally:
+        await svc.aclose()
+        process.terminate()
+        await process.wait()
+
+
+def main_serve(argv: list[str]) -> None:
+    """`python -m bench._bot_load --items N`: the feed server."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--items", type=int, default=25)
+    options = parser.parse_args(argv)
+    asyncio.run(serve_feeds(options.port, options.items))
+
+
+if __name__ == "__main__":
+    main_serve(sys.argv[1:])

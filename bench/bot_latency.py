@@ -39,6 +39,12 @@ from tests.botapi.remote import RemoteBotApi, standalone
 FIRST_USER = 700_000_001
 COMMANDS = ("/help", "/latest", "/settings", "/alerts", "/digest", "/latest nasional")
 TARGET_P95_MS = 300.0
+# A digest-sized HTML reply: the server parses every reply's HTML, so size costs time there too.
+LONG_REPLY = "\n\n".join(
+    f'<b><a href="https://contoh.id/berita/{n}">Judul berita nomor {n} tentang banjir</a></b>\n'
+    f"<i>Kompas</i> · 29 Nov 14:05\n" + "Kalimat ringkasan berita yang cukup panjang. " * 8
+    for n in range(8)
+)
 
 
 @dataclass
@@ -90,10 +96,16 @@ async def drive(
 
     async def user_loop(user_id: int) -> None:
         while len(results) < samples and not (until and until()):
-            results.append(await one(remote, user_id, next(texts)))
+            text = next(texts)
+            took = await one(remote, user_id, text)
+            results.append(took)
+            per_command.setdefault(text, []).append(took)
 
     await asyncio.gather(*(user_loop(u) for u in users))
     return results
+
+
+per_command: dict[str, list[float]] = {}
 
 
 @contextlib.asynccontextmanager
@@ -104,6 +116,10 @@ async def echo_app(remote: RemoteBotApi) -> AsyncIterator[None]:
         if update.effective_message is not None:
             await update.effective_message.reply_text("pong")
 
+    async def long(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(LONG_REPLY)
+
     app = (
         Application.builder()
         .token((await remote.health())["token"])
@@ -113,6 +129,7 @@ async def echo_app(remote: RemoteBotApi) -> AsyncIterator[None]:
         .build()
     )
     app.add_handler(CommandHandler("ping", ping))
+    app.add_handler(CommandHandler("long", long))
     async with app:
         await app.start()
         assert app.updater is not None
@@ -127,15 +144,7 @@ async def echo_app(remote: RemoteBotApi) -> AsyncIterator[None]:
 @contextlib.asynccontextmanager
 async def kabar(remote: RemoteBotApi, database_url: str) -> AsyncIterator[Database]:
     """Kabar's real `serve` (bot role) in this process."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        telegram_bot_token=(await remote.health())["token"],
-        telegram_api_url=remote.base_url,
-        database_url=database_url,
-        import_catalog=False,
-        allow_private_networks=True,
-        log_level="WARNING",
-    )
+    settings = bench_settings(await remote.health(), remote.base_url, database_url)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, "bot", stop))
     db = Database(database_url)
@@ -148,6 +157,20 @@ async def kabar(remote: RemoteBotApi, database_url: str) -> AsyncIterator[Databa
         stop.set()
         await asyncio.wait_for(task, 30)
         await db.dispose()
+
+
+def bench_settings(health: dict[str, str], base_url: str, database_url: str) -> Settings:
+    """Settings for Kabar in the bench: the local server, feeds on loopback, no catalog."""
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=health["token"],
+        telegram_api_url=base_url,
+        database_url=database_url,
+        import_catalog=False,
+        allow_private_networks=True,
+        fetch_full_text=False,
+        log_level="WARNING",
+    )
 
 
 async def register(remote: RemoteBotApi, users: list[int]) -> None:
@@ -178,13 +201,19 @@ async def run(options: argparse.Namespace) -> int:
             await remote.create_users(FIRST_USER, options.users, language_code="id")
             async with echo_app(remote):
                 base = await drive(remote, users, ("/ping",), samples=options.samples)
+                long = await drive(remote, users, ("/long",), samples=options.samples)
             rows.append(Figures("baseline: bare PTB /ping", base))
+            rows.append(Figures(f"baseline: bare PTB {len(LONG_REPLY)}-char HTML", long))
             async with kabar(remote, url) as kdb:
                 await register(remote, users)
+                per_command.clear()
                 idle = await drive(remote, users, COMMANDS, samples=options.samples)
                 rows.append(Figures("kabar idle", idle))
+                rows.extend(Figures(f"  idle {c}", v) for c, v in sorted(per_command.items()))
+                per_command.clear()
                 if not options.no_ingest:
                     busy, report = await under_ingest(remote, users, kdb, options)
+                    rows.extend(Figures(f"  ingest {c}", v) for c, v in sorted(per_command.items()))
                     rows.append(Figures("kabar during an ingest pass", busy))
                     print(report)
     table(rows)
@@ -198,7 +227,8 @@ async def under_ingest(
     remote: RemoteBotApi, users: list[int], db: Database, options: argparse.Namespace
 ) -> tuple[list[float], str]:
     """Measure while ingest passes with summaries run; returns latencies and a report line."""
-    async with ingest_load.running(db, feeds=options.feeds, items=options.items) as load:
+    settings = bench_settings(await remote.health(), remote.base_url, db.url)
+    async with ingest_load.running(db, settings, feeds=options.feeds, items=options.items) as load:
         samples = await drive(remote, users, COMMANDS, samples=options.samples, until=load.finished)
         return samples, await load.report()
 
