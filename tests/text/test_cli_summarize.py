@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import pytest
+from aiohttp import web
 from click.testing import CliRunner
 
 from kabar.cli import main
@@ -55,10 +58,40 @@ def test_html_page_uses_its_main_text_and_title(tmp_path: Path) -> None:
     assert out.splitlines()[0].startswith("Pemerintah Kota Makassar")
 
 
-def test_url_needs_the_ingestion_module() -> None:
-    code, _, err = run("https://example.invalid/berita")
-    assert code == 1
-    assert err.strip() == "Error: fetching URLs needs the ingestion module"
+def _page() -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE.split("\n\n"))
+    return (
+        "<html><head><title>Makassar Perbaiki Jalan</title></head><body>"
+        f"<article><h1>Makassar Perbaiki Jalan</h1>{paragraphs}</article></body></html>"
+    )
+
+
+async def test_url_is_fetched_with_the_safe_fetcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(text=_page(), content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/berita", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"http://127.0.0.1:{port}/berita"
+    try:
+        # Loopback is the private network here: refused unless the operator allows it.
+        monkeypatch.delenv("KABAR_ALLOW_PRIVATE_NETWORKS", raising=False)
+        code, _, err = await asyncio.to_thread(run, url)
+        assert code == 1
+        assert err.startswith(f"Error: cannot fetch {url}: ")
+        assert len(err.strip().splitlines()) == 1
+
+        monkeypatch.setenv("KABAR_ALLOW_PRIVATE_NETWORKS", "true")
+        code, out, err = await asyncio.to_thread(run, url, "--sentences", "1")
+        assert code == 0, err
+        assert out.startswith("Pemerintah Kota Makassar")
+    finally:
+        await runner.cleanup()
 
 
 def test_missing_file_is_one_line() -> None:
