@@ -1,0 +1,165 @@
+"""The search use case: parse, match on the database's engine, rank, page and excerpt."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from kabar.db import Database, utcnow
+from kabar.db.models import Article, Feed
+from kabar.search.cursor import (
+    NewestCursor,
+    RelevanceCursor,
+    check_bytes,
+    decode,
+    encode,
+)
+from kabar.search.engine import engine_for
+from kabar.search.model import Candidate, Filters, Order, SearchHit, SearchPage
+from kabar.search.query import Query, parse
+from kabar.search.snippet import Highlighter, has_match, snippet
+from kabar.search.sql import from_micros, micros
+
+MAX_LIMIT = 50
+# Relevance ranks the most recently stored matches only: enough for anyone paging in a chat,
+# and it bounds the cost of a word found in every article.
+WINDOW = 1000
+RECENCY_HALF_LIFE_DAYS = 14.0  # a fresh article counts up to twice, fading with this half-life
+
+
+def recency_boost(published_at: datetime, ref_minute: int) -> float:
+    """1 + 2^(-age/half-life): 2 for an article published now, towards 1 for old ones."""
+    age_days = max(0.0, (ref_minute * 60 - published_at.timestamp()) / 86_400)
+    return 1.0 + math.pow(2.0, -age_days / RECENCY_HALF_LIFE_DAYS)
+
+
+def rank(candidates: Sequence[Candidate], ref_minute: int) -> list[Candidate]:
+    """Candidates by boosted relevance, best first; ties by newer id."""
+    return sorted(
+        candidates,
+        key=lambda c: (-c.relevance * recency_boost(c.published_at, ref_minute), -c.article_id),
+    )
+
+
+async def search(
+    db: Database,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    order: Order = Order.RELEVANCE,
+    cursor: str | None = None,
+    limit: int = 10,
+) -> SearchPage:
+    """One page of articles matching `query`; `cursor` is a previous page's `next_cursor`.
+
+    Never raises for what a user typed: an empty or unusable query, or a cursor that is
+    malformed or belongs to another query, gives an empty page.
+    """
+    filters = filters or Filters()
+    limit = max(1, min(limit, MAX_LIMIT))
+    parsed = parse(query)
+    if parsed.is_empty:
+        return SearchPage()
+    check = check_bytes(parsed, filters, order.value)
+    after = decode(cursor, check) if cursor else None
+    if cursor and after is None:
+        return SearchPage()
+    if order is Order.NEWEST:
+        if after is not None and not isinstance(after, NewestCursor):
+            return SearchPage()
+        ids, nxt = await _newest_page(db, parsed, filters, after, limit)
+    else:
+        if after is not None and not isinstance(after, RelevanceCursor):
+            return SearchPage()
+        ids, nxt = await _relevance_page(db, parsed, filters, after, limit)
+    hits = await _hits(db, ids, parsed)
+    return SearchPage(hits, encode(nxt, check) if nxt else None)
+
+
+async def _newest_page(
+    db: Database, query: Query, filters: Filters, after: NewestCursor | None, limit: int
+) -> tuple[list[int], NewestCursor | None]:
+    if after is not None:
+        try:
+            from_micros(after.published_us)
+        except (OverflowError, ValueError):
+            return [], None
+    async with db.session() as session:
+        found = await engine_for(db.dialect).newest(session, query, filters, after, limit + 1)
+    page = found[:limit]
+    if len(found) <= limit:
+        return [c.article_id for c in page], None
+    last = page[-1]
+    return [c.article_id for c in page], NewestCursor(micros(last.published_at), last.article_id)
+
+
+async def _relevance_page(
+    db: Database, query: Query, filters: Filters, after: RelevanceCursor | None, limit: int
+) -> tuple[list[int], RelevanceCursor | None]:
+    snapshot = after.snapshot if after else None
+    async with db.session() as session:
+        found = await engine_for(db.dialect).window(session, query, filters, snapshot, WINDOW)
+    if not found:
+        return [], None
+    if after is None:
+        snapshot = max(c.article_id for c in found)
+        ref_minute = int(utcnow().timestamp() // 60)
+        start = 0
+    else:
+        ref_minute = after.ref_minute
+        ranked_ids = [c.article_id for c in rank(found, ref_minute)]
+        try:
+            start = ranked_ids.index(after.article_id) + 1
+        except ValueError:  # the last item shown was deleted meanwhile
+            start = after.offset
+    ranked = rank(found, ref_minute)
+    page = ranked[start : start + limit]
+    if not page or start + limit >= len(ranked):
+        return [c.article_id for c in page], None
+    assert snapshot is not None
+    nxt = RelevanceCursor(snapshot, ref_minute, start + len(page), page[-1].article_id)
+    return [c.article_id for c in page], nxt
+
+
+async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
+    if not ids:
+        return []
+    stmt = (
+        select(Article, Feed.name, Feed.title, Feed.url)
+        .join(Feed, Feed.id == Article.feed_id)
+        .where(Article.id.in_(ids))
+    )
+    async with db.session() as session:
+        rows = {row[0].id: row for row in (await session.execute(stmt)).all()}
+    highlighter = Highlighter.of(query)
+    hits = []
+    for article_id in ids:
+        row = rows.get(article_id)
+        if row is None:  # deleted between the two queries
+            continue
+        article, name, title, url = row
+        hits.append(
+            SearchHit(
+                article_id=article.id,
+                title=article.title,
+                url=article.url,
+                feed_name=name or title or url,
+                published_at=article.published_at,
+                snippet=_excerpt(article, highlighter),
+                summary=article.summary,
+            )
+        )
+    return hits
+
+
+def _excerpt(article: Article, highlighter: Highlighter) -> str:
+    """From the summary when it holds a match, else from the body, else the summary's start."""
+    summary = article.summary or ""
+    if summary and has_match(summary, highlighter, article.language):
+        return snippet(summary, highlighter, article.language)
+    if article.text and has_match(article.text, highlighter, article.language):
+        return snippet(article.text, highlighter, article.language)
+    return snippet(summary or article.text or "", highlighter, article.language)

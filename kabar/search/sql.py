@@ -1,0 +1,80 @@
+"""SQL shared by both engines: the filter clauses and the newest-first keyset condition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import BindParameter, Integer, String, bindparam
+
+from kabar.db.types import UTCDateTime
+from kabar.search.cursor import NewestCursor
+from kabar.search.model import Filters
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class Fragment:
+    """Extra WHERE conditions with their bound parameters, and whether feeds must be joined."""
+
+    where: list[str] = field(default_factory=list)
+    params: list[BindParameter[Any]] = field(default_factory=list)
+    join_feeds: bool = False
+
+    def add(self, condition: str, *params: BindParameter[Any]) -> None:
+        """Append one condition (ANDed) and its parameters."""
+        self.where.append(condition)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        """The conditions as ` AND ...` text to append to a WHERE clause."""
+        return "".join(f" AND {w}" for w in self.where)
+
+    def joins(self) -> str:
+        """The join to feeds when a condition needs it."""
+        return " JOIN feeds fd ON fd.id = a.feed_id" if self.join_feeds else ""
+
+
+def filter_fragment(filters: Filters) -> Fragment:
+    """The WHERE conditions for `filters` over `articles a` (and `feeds fd`)."""
+    out = Fragment()
+    if filters.since is not None:
+        out.add("a.published_at >= :since", bindparam("since", filters.since, UTCDateTime()))
+    if filters.until is not None:
+        out.add("a.published_at < :until", bindparam("until", filters.until, UTCDateTime()))
+    if filters.sources:
+        out.add(
+            "a.feed_id IN :sources",
+            bindparam("sources", list(filters.sources), Integer(), expanding=True),
+        )
+    if filters.language:
+        out.add("a.language = :language", bindparam("language", filters.language, String()))
+    if filters.topic:
+        out.add("fd.topic = :topic", bindparam("topic", filters.topic, String()))
+        out.join_feeds = True
+    return out
+
+
+def add_keyset(fragment: Fragment, after: NewestCursor | None) -> None:
+    """Resume newest-first results strictly after the cursor's (published_at, id)."""
+    if after is None:
+        return
+    moment = from_micros(after.published_us)
+    fragment.add(
+        "(a.published_at < :after_at OR (a.published_at = :after_at AND a.id < :after_id))",
+        bindparam("after_at", moment, UTCDateTime()),
+        bindparam("after_id", after.article_id, Integer()),
+    )
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the epoch, exactly."""
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    """The aware UTC datetime `value` microseconds after the epoch."""
+    return EPOCH + timedelta(microseconds=value)
