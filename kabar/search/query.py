@@ -26,7 +26,7 @@ _QUOTES = "\"“”„«»"
 _UNIT = regex.compile(rf"(-?)[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]|(\S+)")
 # Punctuation that separates words even without a space ("NEAR(a" is two words); hyphens, dots,
 # slashes and apostrophes join them ("covid-19" is a phrase).
-_BREAK = regex.compile(r"[()\[\]{}<>,;!?^+&|~=]+")
+_BREAK = regex.compile(r"[()\[\]{}<>,;:!?^+&|~=]+")
 
 
 class Kind(StrEnum):
