@@ -15,6 +15,7 @@ import click
 from kabar.commands.common import async_command, settings
 from kabar.commands.db import db_group
 from kabar.commands.feeds import feeds_group
+from kabar.commands.search import search_command
 from kabar.config import Settings
 from kabar.db import Database, utcnow
 from kabar.errors import KabarError
@@ -47,6 +48,7 @@ def main() -> None:
 
 main.add_command(db_group)
 main.add_command(feeds_group)
+main.add_command(search_command)
 
 
 @main.command("run")

@@ -69,7 +69,9 @@ def _parsed(query: str) -> Query:
     return parse(query)
 
 
-def matches(query: str, article_fields: Mapping[str, str | None], language: str | None = None) -> bool:
+def matches(
+    query: str, article_fields: Mapping[str, str | None], language: str | None = None
+) -> bool:
     """Whether the alert `query` matches an article given as {"title", "summary", "text"}.
 
     `language` is the article's language (it decides stemming, as in the index); it may also be

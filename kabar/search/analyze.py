@@ -96,7 +96,9 @@ def variants(term: str, language: str | None = None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def phrase_variants(phrase: tuple[str, ...], language: str | None = None) -> tuple[tuple[str, ...], ...]:
+def phrase_variants(
+    phrase: tuple[str, ...], language: str | None = None
+) -> tuple[tuple[str, ...], ...]:
     """The distinct term sequences a phrase can appear as: one per analysis, never mixed."""
     out: list[tuple[str, ...]] = []
     for analysis in analyses(language):

@@ -84,8 +84,7 @@ def encode(cursor: Cursor, check: bytes) -> str:
                 for v in (cursor.snapshot, cursor.ref_minute, cursor.offset, cursor.article_id)
             )
         )
-    text = base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
-    return text
+    return base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
 
 
 def decode(text: str, check: bytes) -> Cursor | None:

@@ -119,7 +119,7 @@ class PostgresEngine:
             frag.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
         sql = (
-            f"SELECT d.article_id AS id, {terms} AS relevance, a.published_at AS published_at "
+            f"SELECT d.article_id AS id, {terms} AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id{frag.joins()} "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY d.article_id DESC LIMIT :size"
@@ -140,7 +140,7 @@ class PostgresEngine:
         frag = filter_fragment(filters)
         add_keyset(frag, after)
         sql = (
-            "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "
+            "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id{frag.joins()} "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
@@ -156,14 +156,12 @@ class PostgresEngine:
         params: list[BindParameter[Any]] = []
         for n, clause in enumerate(query.positive):
             idf = _idf(clause, language, frequencies, floor)
-            parts.append(
-                f"{idf!r} * ts_rank({RANK_WEIGHTS}, d.tsv, CAST(:t{n} AS tsquery), 1)"
-            )
+            parts.append(f"{idf!r} * ts_rank({RANK_WEIGHTS}, d.tsv, CAST(:t{n} AS tsquery), 1)")
             params.append(bindparam(f"t{n}", clause_tsquery(clause, language), String()))
         return "(" + " + ".join(parts) + ")", params
 
     async def _statistics(self, session: AsyncSession) -> tuple[dict[str, float], float]:
-        key = str(session.bind.url) if session.bind is not None else ""
+        key = str(db_url) if (db_url := getattr(session.bind, "url", None)) else ""
         cached = self._stats.get(key)
         if cached is not None and time.monotonic() - cached[0] < STATS_TTL_SECONDS:
             return cached[1], cached[2]
@@ -190,7 +188,9 @@ class PostgresEngine:
         return frequencies, floor
 
 
-def _idf(clause: Clause, language: str | None, frequencies: dict[str, float], floor: float) -> float:
+def _idf(
+    clause: Clause, language: str | None, frequencies: dict[str, float], floor: float
+) -> float:
     """BM25's idf from the share of documents holding the clause's commonest variant."""
     share = floor
     for item in clause.items:

@@ -22,7 +22,7 @@ MAX_PHRASE_TERMS = 8
 MIN_PREFIX = 2
 
 # Straight quotes and the curly ones phone keyboards substitute for them.
-_QUOTES = "\"“”„«»"
+_QUOTES = '"“”„«»'
 _UNIT = regex.compile(rf"(-?)[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]|(\S+)")
 # Punctuation that separates words even without a space ("NEAR(a" is two words); hyphens, dots,
 # slashes and apostrophes join them ("covid-19" is a phrase).

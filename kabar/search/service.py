@@ -11,6 +11,7 @@ from sqlalchemy import select
 from kabar.db import Database, utcnow
 from kabar.db.models import Article, Feed
 from kabar.search.cursor import (
+    Cursor,
     NewestCursor,
     RelevanceCursor,
     check_bytes,
@@ -67,6 +68,7 @@ async def search(
     after = decode(cursor, check) if cursor else None
     if cursor and after is None:
         return SearchPage()
+    nxt: Cursor | None
     if order is Order.NEWEST:
         if after is not None and not isinstance(after, NewestCursor):
             return SearchPage()

@@ -47,7 +47,8 @@ class Highlighter:
 
 def clean(text: str) -> str:
     """Text without control or unassigned characters, whitespace collapsed to single spaces."""
-    return _SPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+    cleaned: str = _SPACE.sub(" ", _CONTROL.sub(" ", text))
+    return cleaned.strip()
 
 
 def snippet(

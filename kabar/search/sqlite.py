@@ -20,7 +20,7 @@ from kabar.search.analyze import phrase_variants, variants
 from kabar.search.cursor import NewestCursor
 from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
-from kabar.search.sql import Fragment, add_keyset, filter_fragment
+from kabar.search.sql import add_keyset, filter_fragment
 
 # bm25 column weights: title, summary, body.
 WEIGHTS = (10.0, 4.0, 1.0)
@@ -89,7 +89,7 @@ class SQLiteEngine:
         # CROSS JOIN keeps FTS5 as the outer loop, which yields rowids newest first and stops at
         # LIMIT, so a word found in a million articles costs `size` rows, not a million.
         sql = (
-            f"SELECT search_fts.rowid AS id, -{bm25} AS relevance, a.published_at AS published_at "
+            f"SELECT search_fts.rowid AS id, -{bm25} AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
             f"FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid{frag.joins()} "
             f"WHERE search_fts MATCH :q{frag.sql()} ORDER BY search_fts.rowid DESC LIMIT :size"
         )
@@ -116,13 +116,13 @@ class SQLiteEngine:
         order = " ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
         if dense:
             sql = (
-                "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "
+                "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
                 f"FROM articles a{frag.joins()} WHERE EXISTS (SELECT 1 FROM search_fts "
                 "WHERE search_fts MATCH :q AND search_fts.rowid = a.id)" + frag.sql() + order
             )
         else:
             sql = (
-                "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "
+                "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
                 f"FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid{frag.joins()} "
                 "WHERE search_fts MATCH :q" + frag.sql() + order
             )

@@ -24,15 +24,11 @@ from kabar.search.model import Document
 INDEXED = ("title", "summary", "text", "language")
 BATCH = 500
 
-_installed = False
-
 
 def install() -> None:
     """Index articles written through any ORM session (idempotent)."""
-    global _installed
-    if not _installed:
+    if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
-        _installed = True
 
 
 def _changed(article: Article) -> bool:
@@ -55,8 +51,9 @@ def index_articles(connection: Connection, ids: Sequence[int]) -> int:
     for start in range(0, len(ids), BATCH):
         chunk = list(ids[start : start + BATCH])
         rows = connection.execute(
-            select(Article.id, Article.title, Article.summary, Article.text, Article.language)
-            .where(Article.id.in_(chunk))
+            select(
+                Article.id, Article.title, Article.summary, Article.text, Article.language
+            ).where(Article.id.in_(chunk))
         ).all()
         engine.write(connection, documents(rows))
         done += len(rows)
@@ -68,10 +65,16 @@ def documents(rows: Iterable[Any]) -> list[Document]:
     return [Document.of(r.id, r.title, r.summary, r.text, r.language) for r in rows]
 
 
+_MISSING = {
+    "sqlite": "SELECT a.id FROM articles a WHERE NOT EXISTS "
+    "(SELECT 1 FROM search_fts s WHERE s.rowid = a.id)",
+    "postgresql": "SELECT a.id FROM articles a WHERE NOT EXISTS "
+    "(SELECT 1 FROM search_documents s WHERE s.article_id = a.id)",
+}
+
+
 def _missing_ids(connection: Connection) -> list[int]:
-    table = "search_fts" if connection.dialect.name == "sqlite" else "search_documents"
-    key = "rowid" if connection.dialect.name == "sqlite" else "article_id"
-    sql = f"SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.{key} = a.id)"
+    sql = _MISSING[connection.dialect.name]
     return [row[0] for row in connection.execute(text(sql))]
 
 

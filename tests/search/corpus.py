@@ -16,8 +16,12 @@ async def add_feed(
     db: Database, name: str = "Kabar Test", topic: str | None = None, language: str = "id"
 ) -> int:
     async with db.transaction() as session:
-        feed = Feed(url=f"https://example.test/{name}/{next(_guids)}", name=name, topic=topic,
-                    language=language)
+        feed = Feed(
+            url=f"https://example.test/{name}/{next(_guids)}",
+            name=name,
+            topic=topic,
+            language=language,
+        )
         session.add(feed)
         await session.flush()
         return feed.id

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-import kabar.search  # installs the index hook, as the application does
 from kabar.db import Database
 from kabar.db.models import Article, Feed
 from kabar.search import Filters, Order, reindex, search
@@ -78,9 +77,9 @@ async def test_filters(db: Database) -> None:
         "Debat pelatih timnas",
         "Debate on the national team",
     ]
-    assert await titles(db, "debat", filters=Filters(sources=(politik, olahraga), language="en")) == [
-        "Debate on the national team"
-    ]
+    assert await titles(
+        db, "debat", filters=Filters(sources=(politik, olahraga), language="en")
+    ) == ["Debate on the national team"]
     assert await titles(db, "debate", filters=Filters(language="en")) == [
         "Debate on the national team"
     ]
@@ -163,7 +162,9 @@ async def test_index_follows_orm_updates_core_deletes_and_cascades(db: Database)
     assert sorted(await titles(db, "rapat")) == ["Rapat lama", "Rapat sumber lain"]
 
     async with db.transaction() as session:  # retention: a Core DELETE
-        await session.execute(delete(Article).where(Article.published_at < NOW - timedelta(days=90)))
+        await session.execute(
+            delete(Article).where(Article.published_at < NOW - timedelta(days=90))
+        )
     assert sorted(await titles(db, "anggaran")) == ["Rapat sumber lain", "Sidang paripurna"]
 
     await remove_feed(db, other)  # explicit delete plus ON DELETE CASCADE
@@ -193,7 +194,11 @@ async def test_hits_carry_what_the_bot_shows(db: Database) -> None:
     )
     page = await search(db, "rob")
     hit = page.items[0]
-    assert (hit.article_id, hit.feed_name, hit.summary) == (aid, "Antara", "Rob <b>surut</b> & aman.")
+    assert (hit.article_id, hit.feed_name, hit.summary) == (
+        aid,
+        "Antara",
+        "Rob <b>surut</b> & aman.",
+    )
     assert hit.snippet == "<b>Rob</b> &lt;b&gt;surut&lt;/b&gt; &amp; aman."
     assert hit.published_at == NOW and hit.url
 
