@@ -74,9 +74,14 @@ def terms(text: str, language: str | None, limit: int = MAX_DOCUMENT_TERMS) -> l
     analysis = document_language(language)
     if not text:
         return []
-    stem_word = stemmer(analysis) if analysis else None
-    out = [t.term for t in tokens(text)][:limit]
-    return [stem_word(t) for t in out] if stem_word else out
+    out: list[str] = []
+    for word in _TOKEN.findall(text):  # the hot path of indexing: no spans needed
+        out.extend(_fold(word))
+    del out[limit:]
+    if analysis is None:
+        return out
+    stem_word = stemmer(analysis)
+    return [stem_word(t) for t in out]
 
 
 def analyses(language: str | None = None) -> tuple[str | None, ...]:

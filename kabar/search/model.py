@@ -54,7 +54,8 @@ class Candidate:
 
     article_id: int
     relevance: float
-    published_at: datetime
+    epoch: float  # published_at in seconds since the epoch, for the recency boost
+    published_at: datetime | None = None  # exact, for newest-first keyset cursors
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
 from kabar.search.sql import add_keyset, filter_fragment
 
+EPOCH = "CAST(extract(epoch FROM a.published_at) AS float8)"
 FIELD_GAP = 64  # positions between fields, so a phrase never spans title and summary
 MAX_POSITION = 16383  # PostgreSQL's limit
 MAX_POSITIONS_PER_TERM = 255
@@ -119,7 +120,7 @@ class PostgresEngine:
             frag.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
         sql = (
-            f"SELECT d.article_id AS id, {terms} AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
+            f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "  # noqa: S608 (constant fragments; values are bound)
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id{frag.joins()} "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY d.article_id DESC LIMIT :size"
@@ -140,13 +141,13 @@ class PostgresEngine:
         frag = filter_fragment(filters)
         add_keyset(frag, after)
         sql = (
-            "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
+            "SELECT a.id AS id, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id{frag.joins()} "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
         )
         params = [*frag.params, _query_param(query, filters), bindparam("limit", limit, Integer())]
-        return await _candidates(session, sql, params)
+        return await _dated(session, sql, params)
 
     async def _relevance(
         self, session: AsyncSession, query: Query, language: str | None
@@ -214,10 +215,14 @@ def _query_param(query: Query, filters: Filters) -> BindParameter[Any]:
 async def _candidates(
     session: AsyncSession, sql: str, params: list[BindParameter[Any]]
 ) -> list[Candidate]:
-    stmt = (
-        text(sql)
-        .bindparams(*params)
-        .columns(id=Integer(), relevance=Float(), published_at=UTCDateTime())
-    )
+    stmt = text(sql).bindparams(*params).columns(id=Integer(), relevance=Float(), epoch=Float())
     rows = (await session.execute(stmt)).all()
-    return [Candidate(r.id, float(r.relevance), r.published_at) for r in rows]
+    return [Candidate(r.id, float(r.relevance), float(r.epoch)) for r in rows]
+
+
+async def _dated(
+    session: AsyncSession, sql: str, params: list[BindParameter[Any]]
+) -> list[Candidate]:
+    stmt = text(sql).bindparams(*params).columns(id=Integer(), published_at=UTCDateTime())
+    rows = (await session.execute(stmt)).all()
+    return [Candidate(r.id, 0.0, r.published_at.timestamp(), r.published_at) for r in rows]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kabar.db import Database, utcnow
 from kabar.db.models import Article, Feed
@@ -18,7 +19,7 @@ from kabar.search.cursor import (
     decode,
     encode,
 )
-from kabar.search.engine import engine_for
+from kabar.search.engine import Engine, engine_for
 from kabar.search.model import Candidate, Filters, Order, SearchHit, SearchPage
 from kabar.search.query import Query, parse
 from kabar.search.snippet import Highlighter, has_match, snippet
@@ -29,11 +30,12 @@ MAX_LIMIT = 50
 # and it bounds the cost of a word found in every article.
 WINDOW = 1000
 RECENCY_HALF_LIFE_DAYS = 14.0  # a fresh article counts up to twice, fading with this half-life
+BODY_SCAN_CHARS = 5000  # a snippet comes from the start of a long body
 
 
-def recency_boost(published_at: datetime, ref_minute: int) -> float:
+def recency_boost(epoch: float, ref_minute: int) -> float:
     """1 + 2^(-age/half-life): 2 for an article published now, towards 1 for old ones."""
-    age_days = max(0.0, (ref_minute * 60 - published_at.timestamp()) / 86_400)
+    age_days = max(0.0, (ref_minute * 60 - epoch) / 86_400)
     return 1.0 + math.pow(2.0, -age_days / RECENCY_HALF_LIFE_DAYS)
 
 
@@ -41,7 +43,7 @@ def rank(candidates: Sequence[Candidate], ref_minute: int) -> list[Candidate]:
     """Candidates by boosted relevance, best first; ties by newer id."""
     return sorted(
         candidates,
-        key=lambda c: (-c.relevance * recency_boost(c.published_at, ref_minute), -c.article_id),
+        key=lambda c: (-c.relevance * recency_boost(c.epoch, ref_minute), -c.article_id),
     )
 
 
@@ -69,55 +71,74 @@ async def search(
     if cursor and after is None:
         return SearchPage()
     nxt: Cursor | None
-    if order is Order.NEWEST:
-        if after is not None and not isinstance(after, NewestCursor):
-            return SearchPage()
-        ids, nxt = await _newest_page(db, parsed, filters, after, limit)
-    else:
-        if after is not None and not isinstance(after, RelevanceCursor):
-            return SearchPage()
-        ids, nxt = await _relevance_page(db, parsed, filters, after, limit)
-    hits = await _hits(db, ids, parsed)
+    engine = engine_for(db.dialect)
+    async with db.session() as session:  # one read transaction: the page and its rows agree
+        if order is Order.NEWEST:
+            if after is not None and not isinstance(after, NewestCursor):
+                return SearchPage()
+            ids, nxt = await _newest_page(
+                session, engine, query=parsed, filters=filters, after=after, limit=limit
+            )
+        else:
+            if after is not None and not isinstance(after, RelevanceCursor):
+                return SearchPage()
+            ids, nxt = await _relevance_page(
+                session, engine, query=parsed, filters=filters, after=after, limit=limit
+            )
+        rows = await _rows(session, ids)
+    hits = _hits(ids, rows, parsed)
     return SearchPage(hits, encode(nxt, check) if nxt else None)
 
 
 async def _newest_page(
-    db: Database, query: Query, filters: Filters, after: NewestCursor | None, limit: int
+    session: AsyncSession,
+    engine: Engine,
+    *,
+    query: Query,
+    filters: Filters,
+    after: NewestCursor | None,
+    limit: int,
 ) -> tuple[list[int], NewestCursor | None]:
     if after is not None:
         try:
             from_micros(after.published_us)
         except (OverflowError, ValueError):
             return [], None
-    async with db.session() as session:
-        found = await engine_for(db.dialect).newest(session, query, filters, after, limit + 1)
+    found = await engine.newest(session, query, filters, after, limit + 1)
     page = found[:limit]
     if len(found) <= limit:
         return [c.article_id for c in page], None
     last = page[-1]
+    assert last.published_at is not None
     return [c.article_id for c in page], NewestCursor(micros(last.published_at), last.article_id)
 
 
 async def _relevance_page(
-    db: Database, query: Query, filters: Filters, after: RelevanceCursor | None, limit: int
+    session: AsyncSession,
+    engine: Engine,
+    *,
+    query: Query,
+    filters: Filters,
+    after: RelevanceCursor | None,
+    limit: int,
 ) -> tuple[list[int], RelevanceCursor | None]:
     snapshot = after.snapshot if after else None
-    async with db.session() as session:
-        found = await engine_for(db.dialect).window(session, query, filters, snapshot, WINDOW)
+    found = await engine.window(session, query, filters, snapshot, WINDOW)
     if not found:
         return [], None
     if after is None:
         snapshot = max(c.article_id for c in found)
         ref_minute = int(utcnow().timestamp() // 60)
-        start = 0
     else:
         ref_minute = after.ref_minute
-        ranked_ids = [c.article_id for c in rank(found, ref_minute)]
+    ranked = rank(found, ref_minute)
+    start = 0
+    if after is not None:
+        ranked_ids = [c.article_id for c in ranked]
         try:
             start = ranked_ids.index(after.article_id) + 1
         except ValueError:  # the last item shown was deleted meanwhile
             start = after.offset
-    ranked = rank(found, ref_minute)
     page = ranked[start : start + limit]
     if not page or start + limit >= len(ranked):
         return [c.article_id for c in page], None
@@ -126,42 +147,47 @@ async def _relevance_page(
     return [c.article_id for c in page], nxt
 
 
-async def _hits(db: Database, ids: list[int], query: Query) -> list[SearchHit]:
+async def _rows(session: AsyncSession, ids: list[int]) -> dict[int, Row[Any]]:
     if not ids:
-        return []
+        return {}
     stmt = (
-        select(Article, Feed.name, Feed.title, Feed.url)
+        select(
+            Article.id,
+            Article.title,
+            Article.url,
+            Article.published_at,
+            Article.summary,
+            Article.language,
+            func.substr(Article.text, 1, BODY_SCAN_CHARS).label("body"),
+            func.coalesce(Feed.name, Feed.title, Feed.url).label("feed_name"),
+        )
         .join(Feed, Feed.id == Article.feed_id)
         .where(Article.id.in_(ids))
     )
-    async with db.session() as session:
-        rows = {row[0].id: row for row in (await session.execute(stmt)).all()}
+    return {row.id: row for row in (await session.execute(stmt)).all()}
+
+
+def _hits(ids: list[int], rows: dict[int, Row[Any]], query: Query) -> list[SearchHit]:
     highlighter = Highlighter.of(query)
-    hits = []
-    for article_id in ids:
-        row = rows.get(article_id)
-        if row is None:  # deleted between the two queries
-            continue
-        article, name, title, url = row
-        hits.append(
-            SearchHit(
-                article_id=article.id,
-                title=article.title,
-                url=article.url,
-                feed_name=name or title or url,
-                published_at=article.published_at,
-                snippet=_excerpt(article, highlighter),
-                summary=article.summary,
-            )
+    return [
+        SearchHit(
+            article_id=row.id,
+            title=row.title,
+            url=row.url,
+            feed_name=row.feed_name,
+            published_at=row.published_at,
+            snippet=_excerpt(row.summary or "", row.body or "", row.language, highlighter),
+            summary=row.summary,
         )
-    return hits
+        for row in (rows.get(i) for i in ids)
+        if row is not None
+    ]
 
 
-def _excerpt(article: Article, highlighter: Highlighter) -> str:
+def _excerpt(summary: str, body: str, language: str | None, highlighter: Highlighter) -> str:
     """From the summary when it holds a match, else from the body, else the summary's start."""
-    summary = article.summary or ""
-    if summary and has_match(summary, highlighter, article.language):
-        return snippet(summary, highlighter, article.language)
-    if article.text and has_match(article.text, highlighter, article.language):
-        return snippet(article.text, highlighter, article.language)
-    return snippet(summary or article.text or "", highlighter, article.language)
+    if summary and has_match(summary, highlighter, language):
+        return snippet(summary, highlighter, language)
+    if body and has_match(body, highlighter, language):
+        return snippet(body, highlighter, language)
+    return snippet(summary or body, highlighter, language)

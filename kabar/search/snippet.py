@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import regex
 
-from kabar.search.analyze import Token, stem, tokens, variants
+from kabar.search.analyze import Token, document_language, tokens, variants
 from kabar.search.query import Kind, Query
+from kabar.text.stem import stemmer
 
 SNIPPET_CHARS = 200
 LEAD_CHARS = 40  # context kept before the first marked word
@@ -39,10 +40,26 @@ class Highlighter:
 
     def marks(self, token: Token, language: str | None) -> bool:
         """Whether `token` (in a document of `language`) is one the query matched."""
-        for form in (token.term, stem(token.term, language)):
-            if form in self.exact or form.startswith(self.prefixes or ("\0",)):
-                return True
-        return False
+        return bool(self.find(token.term, language))
+
+    def find(self, text: str, language: str | None) -> list[Token]:
+        """The tokens of `text` (a document in `language`) that the query matched."""
+        stem_word = stemmer(document_language(language) or "")
+        prefixes = self.prefixes or ("\0",)
+        verdicts: dict[str, bool] = {}  # news repeats its words: decide each once
+        found = []
+        for token in tokens(text):
+            term = token.term
+            verdict = verdicts.get(term)
+            if verdict is None:
+                verdict = any(
+                    form in self.exact or form.startswith(prefixes)
+                    for form in (term, stem_word(term))
+                )
+                verdicts[term] = verdict
+            if verdict:
+                found.append(token)
+        return found
 
 
 def clean(text: str) -> str:
@@ -56,7 +73,7 @@ def snippet(
 ) -> str:
     """Telegram HTML: about `max_chars` of `text` around its densest marked words."""
     text = clean(text)
-    found = [t for t in tokens(text) if highlighter.marks(t, language)]
+    found = highlighter.find(text, language)
     start = _best_start(text, found, max_chars)
     end = min(len(text), start + max_chars)
     if end < len(text):  # end on a word boundary, never inside a word or a marked token
@@ -78,7 +95,7 @@ def snippet(
 
 def has_match(text: str, highlighter: Highlighter, language: str | None) -> bool:
     """Whether any token of `text` is marked."""
-    return any(highlighter.marks(t, language) for t in tokens(text))
+    return bool(highlighter.find(text, language))
 
 
 def _best_start(text: str, found: list[Token], max_chars: int) -> int:

@@ -22,6 +22,7 @@ from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
 from kabar.search.sql import add_keyset, filter_fragment
 
+EPOCH = "(julianday(a.published_at) - 2440587.5) * 86400.0"  # published_at in epoch seconds
 # bm25 column weights: title, summary, body.
 WEIGHTS = (10.0, 4.0, 1.0)
 # Above this many matches a newest-first page walks articles by date and probes the index per
@@ -89,7 +90,7 @@ class SQLiteEngine:
         # CROSS JOIN keeps FTS5 as the outer loop, which yields rowids newest first and stops at
         # LIMIT, so a word found in a million articles costs `size` rows, not a million.
         sql = (
-            f"SELECT search_fts.rowid AS id, -{bm25} AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
+            f"SELECT search_fts.rowid AS id, -{bm25} AS relevance, {EPOCH} AS epoch "  # noqa: S608 (constant fragments; values are bound)
             f"FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid{frag.joins()} "
             f"WHERE search_fts MATCH :q{frag.sql()} ORDER BY search_fts.rowid DESC LIMIT :size"
         )
@@ -116,18 +117,18 @@ class SQLiteEngine:
         order = " ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
         if dense:
             sql = (
-                "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
+                "SELECT a.id AS id, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
                 f"FROM articles a{frag.joins()} WHERE EXISTS (SELECT 1 FROM search_fts "
                 "WHERE search_fts MATCH :q AND search_fts.rowid = a.id)" + frag.sql() + order
             )
         else:
             sql = (
-                "SELECT a.id AS id, 0.0 AS relevance, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
+                "SELECT a.id AS id, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
                 f"FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid{frag.joins()} "
                 "WHERE search_fts MATCH :q" + frag.sql() + order
             )
         params = [*frag.params, q, bindparam("limit", limit, Integer())]
-        return await _candidates(session, sql, params)
+        return await _dated(session, sql, params)
 
 
 def _match_param(query: Query, filters: Filters) -> BindParameter[Any]:
@@ -137,10 +138,14 @@ def _match_param(query: Query, filters: Filters) -> BindParameter[Any]:
 async def _candidates(
     session: AsyncSession, sql: str, params: list[BindParameter[Any]]
 ) -> list[Candidate]:
-    stmt = (
-        text(sql)
-        .bindparams(*params)
-        .columns(id=Integer(), relevance=Float(), published_at=UTCDateTime())
-    )
+    stmt = text(sql).bindparams(*params).columns(id=Integer(), relevance=Float(), epoch=Float())
     rows = (await session.execute(stmt)).all()
-    return [Candidate(r.id, float(r.relevance), r.published_at) for r in rows]
+    return [Candidate(r.id, float(r.relevance), float(r.epoch)) for r in rows]
+
+
+async def _dated(
+    session: AsyncSession, sql: str, params: list[BindParameter[Any]]
+) -> list[Candidate]:
+    stmt = text(sql).bindparams(*params).columns(id=Integer(), published_at=UTCDateTime())
+    rows = (await session.execute(stmt)).all()
+    return [Candidate(r.id, 0.0, r.published_at.timestamp(), r.published_at) for r in rows]
