@@ -65,6 +65,14 @@ async def test_phrase_exclusion_or_and_prefix(db: Database) -> None:
     assert await titles(db, "-harga") == []
 
 
+async def test_a_phrase_never_spans_two_fields(db: Database) -> None:
+    feed = await add_feed(db)
+    await add_article(db, feed, "Naik harga", "beras langka", summary="Beras mahal")
+    await add_article(db, feed, "Kabar pasar", "harga beras", summary="Sepi pembeli")
+    assert await titles(db, '"harga beras"') == ["Kabar pasar"]
+    assert await titles(db, '"pasar sepi"') == []  # title end + summary start
+
+
 async def test_filters(db: Database) -> None:
     politik = await add_feed(db, "Politik", topic="politik")
     olahraga = await add_feed(db, "Olahraga", topic="olahraga")
