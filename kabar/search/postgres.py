@@ -115,13 +115,13 @@ class PostgresEngine:
     ) -> list[Candidate]:
         """The most recently stored matches with their BM25-shaped relevance."""
         await _custom_plans(session)
-        frag = filter_fragment(filters)
+        frag = filter_fragment(filters, "postgresql")
         if snapshot is not None:
             frag.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
         sql = (
             f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "  # noqa: S608 (constant fragments; values are bound)
-            f"FROM search_documents d JOIN articles a ON a.id = d.article_id{frag.joins()} "
+            f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY d.article_id DESC LIMIT :size"
         )
@@ -138,11 +138,11 @@ class PostgresEngine:
     ) -> list[Candidate]:
         """Newest matches first; the planner picks GIN-then-sort or a walk by date."""
         await _custom_plans(session)
-        frag = filter_fragment(filters)
+        frag = filter_fragment(filters, "postgresql")
         add_keyset(frag, after)
         sql = (
             "SELECT a.id AS id, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
-            f"FROM search_documents d JOIN articles a ON a.id = d.article_id{frag.joins()} "
+            f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
         )

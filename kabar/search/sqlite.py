@@ -83,7 +83,7 @@ class SQLiteEngine:
         self, session: AsyncSession, query: Query, filters: Filters, snapshot: int | None, size: int
     ) -> list[Candidate]:
         """The most recently stored matches with their bm25 relevance."""
-        frag = filter_fragment(filters)
+        frag = filter_fragment(filters, "sqlite")
         if snapshot is not None:
             frag.add("search_fts.rowid <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         bm25 = "bm25(search_fts, {}, {}, {})".format(*WEIGHTS)
@@ -91,7 +91,7 @@ class SQLiteEngine:
         # LIMIT, so a word found in a million articles costs `size` rows, not a million.
         sql = (
             f"SELECT search_fts.rowid AS id, -{bm25} AS relevance, {EPOCH} AS epoch "  # noqa: S608 (constant fragments; values are bound)
-            f"FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid{frag.joins()} "
+            f"FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid "
             f"WHERE search_fts MATCH :q{frag.sql()} ORDER BY search_fts.rowid DESC LIMIT :size"
         )
         params = [*frag.params, _match_param(query, filters), bindparam("size", size, Integer())]
@@ -112,19 +112,19 @@ class SQLiteEngine:
             "LIMIT :dense)"
         ).bindparams(q, bindparam("dense", DENSE_MATCHES, Integer()))
         dense = (await session.scalar(probe) or 0) >= DENSE_MATCHES
-        frag = filter_fragment(filters)
+        frag = filter_fragment(filters, "sqlite")
         add_keyset(frag, after)
         order = " ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
         if dense:
             sql = (
                 "SELECT a.id AS id, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
-                f"FROM articles a{frag.joins()} WHERE EXISTS (SELECT 1 FROM search_fts "
+                "FROM articles a WHERE EXISTS (SELECT 1 FROM search_fts "
                 "WHERE search_fts MATCH :q AND search_fts.rowid = a.id)" + frag.sql() + order
             )
         else:
             sql = (
-                "SELECT a.id AS id, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
-                f"FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid{frag.joins()} "
+                "SELECT a.id AS id, a.published_at AS published_at "
+                "FROM search_fts CROSS JOIN articles a ON a.id = search_fts.rowid "
                 "WHERE search_fts MATCH :q" + frag.sql() + order
             )
         params = [*frag.params, q, bindparam("limit", limit, Integer())]
