@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 import kabar.search  # noqa: F401  (installs the index hook)
@@ -50,19 +49,31 @@ def test_pure_matcher() -> None:
     assert matches("ELECTION", {"title": "Elections held", "language": "en"})
 
 
-@pytest.mark.parametrize("query", QUERIES)
-async def test_matcher_agrees_with_the_engine(db: Database, query: str) -> None:
+async def test_matcher_agrees_with_the_engine(db: Database) -> None:
     feed = await add_feed(db)
-    ids = {}
     for title, text, summary, language in ARTICLES:
-        ids[title] = await add_article(db, feed, title, text, summary, language=language)
-    found = {h.title for h in (await search(db, query, limit=50)).items}
-    expected = {
-        title
-        for title, text, summary, language in ARTICLES
-        if matches(query, {"title": title, "summary": summary, "text": text}, language)
-    }
-    assert found == expected
+        await add_article(db, feed, title, text, summary, language=language)
+    for query in QUERIES:
+        found = {h.title for h in (await search(db, query, limit=50)).items}
+        expected = {
+            title
+            for title, text, summary, language in ARTICLES
+            if matches(query, {"title": title, "summary": summary, "text": text}, language)
+        }
+        assert found == expected, query
+    assert (
+        len(
+            {
+                q
+                for q in QUERIES
+                if any(
+                    matches(q, {"title": t, "summary": s, "text": x}, lang)
+                    for t, x, s, lang in ARTICLES
+                )
+            }
+        )
+        >= 10
+    )  # most queries match something, so agreement is not vacuous
 
 
 async def test_matching_alerts_finds_saved_queries(db: Database) -> None:

@@ -57,7 +57,7 @@ def test_any_input_is_safe(db_url: str) -> None:
 
     loop.run_until_complete(seed())
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
     @given(text=st.one_of(TYPED, st.text(max_size=200)), order=st.sampled_from(list(Order)))
     @example(text="🎉" * 2500, order=Order.RELEVANCE)  # 10 KB of emoji
     @example(text='"unbalanced NEAR(banjir *', order=Order.NEWEST)
