@@ -37,7 +37,7 @@ from kabar.search import Order, search
 from kabar.search.analyze import words
 from kabar.search.model import Document
 from kabar.search.postgres import tsvector_literal
-from kabar.search.sqlite import SQLiteEngine
+from kabar.search.sqlite import ID_MASK, SQLiteEngine
 from kabar.search.sync import _after_flush, install
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,8 +129,9 @@ def _sqlite_path(total: int) -> Path:
 def build_sqlite(total: int, pools: Pools) -> tuple[Path, float | None]:
     """The cached archive, built (articles and index together) when missing; build rate."""
     path = _sqlite_path(total)
+    meta = path.with_suffix(".json")
     if path.exists():
-        return path, None
+        return path, json.loads(meta.read_text())["build_rate"] if meta.exists() else None
     OUT.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     for leftover in OUT.glob(partial.name + "*"):
@@ -166,6 +167,7 @@ def build_sqlite(total: int, pools: Pools) -> tuple[Path, float | None]:
         conn.execute(text("ANALYZE"))
     engine.dispose()
     partial.rename(path)
+    meta.write_text(json.dumps({"build_rate": rate}))
     return path, rate
 
 
@@ -252,7 +254,9 @@ async def load_postgres(sqlite_path: Path) -> float:
                 records = [(*r[:5], _aware(r[5]), _aware(r[6]), *r[7:]) for r in rows]
                 await conn.copy_records_to_table("articles", records=records, columns=cols)
             result = lite.execute(
-                text("SELECT rowid, title, summary, body FROM search_fts ORDER BY rowid")
+                text(
+                    f"SELECT rowid & {ID_MASK}, title, summary, body FROM search_fts ORDER BY rowid"
+                )
             )
             while rows := result.fetchmany(20_000):
                 lines = "".join(f"{r[0]}\t{tsvector_literal(_stored(r))}\n" for r in rows)
@@ -517,11 +521,7 @@ def main(argv: list[str]) -> int:
     pools = Pools(_indonesian(), _english())
     print(f"sentences: {len(pools.id):,} Indonesian, {len(pools.en):,} English", flush=True)
     path, rate = build_sqlite(args.articles, pools)
-    build = {
-        "sqlite": f"bulk build {rate:,.0f} articles/s with the index"
-        if rate
-        else f"archive cached in {path.name}"
-    }
+    build = {"sqlite": f"bulk build {rate:,.0f} articles/s with the index" if rate else ""}
     queries = pick_queries(path, args.articles, args.queries)
     print("example queries:", {k: v[:3] for k, v in queries.items()}, flush=True)
     plan = Plan(queries, pools, args.articles, args.like)

@@ -7,12 +7,14 @@ characters, leaving room for a short prefix the bot adds to callback data:
     bytes 1-2   check: the first two bytes of blake2b(query, filters, order); a cursor replayed
                 with another query or filters is refused (an empty page), not misread
     then, as varints (7 bits a byte; signed values zigzag-encoded):
-      newest:    published_at of the last item (microseconds since the epoch, zigzag), its id
+      newest:    the engine's sort position of the last item (zigzag), its id; on SQLite the
+                 FTS5 rowid (publication minute and id), on PostgreSQL published_at in
+                 microseconds since the epoch
       relevance: snapshot (the highest article id the first page could see), the reference time
                  of the recency boost (minutes since the epoch), the offset of the next item in
                  the ranked window, and the id of the last item shown
 
-Newest-first pages are keyset pages on (published_at, id): inserts and deletes never shift them.
+Newest-first pages are keyset pages on (position, id): inserts and deletes never shift them.
 Relevance pages rank the same bounded window on every page (same snapshot, same reference time)
 and resume right after the last item shown, found by id (the offset is only the fallback when
 that item was deleted meanwhile), so a page neither repeats nor skips an item.
@@ -28,14 +30,14 @@ MAX_CURSOR_CHARS = 48
 MAX_ID = 2**31 - 1  # articles.id is a 32-bit integer on PostgreSQL
 MAX_MINUTE = 2**32 - 1
 MAX_OFFSET = 2**16 - 1
-MAX_MICROS = 2**59  # beyond year 9999 either way
+MAX_POSITION = 2**62
 
 
 @dataclass(frozen=True, slots=True)
 class NewestCursor:
-    """Resume newest-first results after (published_at, id)."""
+    """Resume newest-first results after (position, id)."""
 
-    published_us: int
+    position: int
     article_id: int
 
 
@@ -60,7 +62,7 @@ def check_bytes(*parts: object) -> bytes:
 
 def _valid(cursor: Cursor) -> bool:
     if isinstance(cursor, NewestCursor):
-        return abs(cursor.published_us) <= MAX_MICROS and 0 <= cursor.article_id <= MAX_ID
+        return abs(cursor.position) <= MAX_POSITION and 0 <= cursor.article_id <= MAX_ID
     return (
         0 <= cursor.snapshot <= MAX_ID
         and 0 <= cursor.ref_minute <= MAX_MINUTE
@@ -70,11 +72,11 @@ def _valid(cursor: Cursor) -> bool:
 
 
 def encode(cursor: Cursor, check: bytes) -> str:
-    """The cursor as a short URL-safe string (at most 27 characters)."""
+    """The cursor as a short URL-safe string (at most 31 characters)."""
     if not _valid(cursor):
         raise ValueError(f"cursor out of range: {cursor}")
     if isinstance(cursor, NewestCursor):
-        body = b"n" + check + _varint(_zigzag(cursor.published_us)) + _varint(cursor.article_id)
+        body = b"n" + check + _varint(_zigzag(cursor.position)) + _varint(cursor.article_id)
     else:
         body = (
             b"r"

@@ -55,7 +55,7 @@ class Candidate:
     article_id: int
     relevance: float
     epoch: float  # published_at in seconds since the epoch, for the recency boost
-    published_at: datetime | None = None  # exact, for newest-first keyset cursors
+    position: int = 0  # the engine's newest-first sort key, for keyset cursors
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from kabar.search.analyze import phrase_variants, variants
 from kabar.search.cursor import NewestCursor
 from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
-from kabar.search.sql import add_keyset, filter_fragment
+from kabar.search.sql import filter_fragment, from_micros, micros
 
 EPOCH = "CAST(extract(epoch FROM a.published_at) AS float8)"
 FIELD_GAP = 64  # positions between fields, so a phrase never spans title and summary
@@ -120,7 +120,7 @@ class PostgresEngine:
             frag.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
         sql = (
-            f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "  # noqa: S608 (constant fragments; values are bound)
+            f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY d.article_id DESC LIMIT :size"
@@ -139,9 +139,18 @@ class PostgresEngine:
         """Newest matches first; the planner picks GIN-then-sort or a walk by date."""
         await _custom_plans(session)
         frag = filter_fragment(filters, "postgresql")
-        add_keyset(frag, after)
+        if after is not None:
+            try:
+                moment = from_micros(after.position)
+            except (OverflowError, ValueError):  # not a date: a cursor no page made
+                return []
+            frag.add(
+                "(a.published_at < :after_at OR (a.published_at = :after_at AND a.id < :after_id))",
+                bindparam("after_at", moment, UTCDateTime()),
+                bindparam("after_id", after.article_id, Integer()),
+            )
         sql = (
-            "SELECT a.id AS id, a.published_at AS published_at "  # noqa: S608 (constant fragments; values are bound)
+            "SELECT a.id AS id, a.published_at AS published_at "
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
             "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
@@ -225,4 +234,4 @@ async def _dated(
 ) -> list[Candidate]:
     stmt = text(sql).bindparams(*params).columns(id=Integer(), published_at=UTCDateTime())
     rows = (await session.execute(stmt)).all()
-    return [Candidate(r.id, 0.0, r.published_at.timestamp(), r.published_at) for r in rows]
+    return [Candidate(r.id, 0.0, r.published_at.timestamp(), micros(r.published_at)) for r in rows]

@@ -23,7 +23,6 @@ from kabar.search.engine import Engine, engine_for
 from kabar.search.model import Candidate, Filters, Order, SearchHit, SearchPage
 from kabar.search.query import Query, parse
 from kabar.search.snippet import Highlighter, has_match, snippet
-from kabar.search.sql import from_micros, micros
 
 MAX_LIMIT = 50
 # Relevance ranks the most recently stored matches only: enough for anyone paging in a chat,
@@ -99,18 +98,12 @@ async def _newest_page(
     after: NewestCursor | None,
     limit: int,
 ) -> tuple[list[int], NewestCursor | None]:
-    if after is not None:
-        try:
-            from_micros(after.published_us)
-        except (OverflowError, ValueError):
-            return [], None
     found = await engine.newest(session, query, filters, after, limit + 1)
     page = found[:limit]
     if len(found) <= limit:
         return [c.article_id for c in page], None
     last = page[-1]
-    assert last.published_at is not None
-    return [c.article_id for c in page], NewestCursor(micros(last.published_at), last.article_id)
+    return [c.article_id for c in page], NewestCursor(last.position, last.article_id)
 
 
 async def _relevance_page(

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import BindParameter, Integer, String, bindparam
 
 from kabar.db.types import UTCDateTime
-from kabar.search.cursor import NewestCursor
 from kabar.search.model import Filters
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,18 +57,6 @@ def filter_fragment(filters: Filters, dialect: str) -> Fragment:
         in_topic = "a.feed_id IN (SELECT fd.id FROM feeds fd WHERE fd.topic = :topic)"
         out.add(plus + in_topic, topic)
     return out
-
-
-def add_keyset(fragment: Fragment, after: NewestCursor | None) -> None:
-    """Resume newest-first results strictly after the cursor's (published_at, id)."""
-    if after is None:
-        return
-    moment = from_micros(after.published_us)
-    fragment.add(
-        "(a.published_at < :after_at OR (a.published_at = :after_at AND a.id < :after_id))",
-        bindparam("after_at", moment, UTCDateTime()),
-        bindparam("after_id", after.article_id, Integer()),
-    )
 
 
 def micros(moment: datetime) -> int:

@@ -20,8 +20,9 @@ from kabar.db import Database
 from kabar.db.models import Article
 from kabar.search.engine import engine_for
 from kabar.search.model import Document
+from kabar.search.sqlite import KEY_SQL
 
-INDEXED = ("title", "summary", "text", "language")
+INDEXED = ("title", "summary", "text", "language", "published_at")
 BATCH = 500
 
 
@@ -67,7 +68,7 @@ def documents(rows: Iterable[Any]) -> list[Document]:
 
 _MISSING = {
     "sqlite": "SELECT a.id FROM articles a WHERE NOT EXISTS "
-    "(SELECT 1 FROM search_fts s WHERE s.rowid = a.id)",
+    f"(SELECT 1 FROM search_fts s WHERE s.rowid = {KEY_SQL.format(t='a')})",
     "postgresql": "SELECT a.id FROM articles a WHERE NOT EXISTS "
     "(SELECT 1 FROM search_documents s WHERE s.article_id = a.id)",
 }

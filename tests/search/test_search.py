@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from kabar.db import Database
 from kabar.db.models import Article, Feed
@@ -222,3 +222,27 @@ async def test_bad_cursors_and_empty_queries_give_empty_pages(db: Database) -> N
     for junk in ("x", "!!!", "A" * 48, "bgAA", "\x00"):
         assert (await search(db, "pasar", cursor=junk)).items == []
     assert (await search(db, "-pasar")).items == []
+
+
+async def _index_rows(db: Database) -> int:
+    table = "search_fts" if db.is_sqlite else "search_documents"
+    async with db.session() as session:
+        return int(await session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+
+
+async def test_dates_that_round_to_the_next_minute_stay_in_sync(db: Database) -> None:
+    feed = await add_feed(db)
+    edge = NOW.replace(second=59, microsecond=999_900)  # SQLite rounds this to the next minute
+    aid = await add_article(db, feed, "Pemilu serentak", published_at=edge)
+    other = await add_article(db, feed, "Pemilu ulang", published_at=edge - timedelta(days=1))
+    assert await _index_rows(db) == 2
+    async with db.transaction() as session:  # a corrected date, through the ORM
+        article = await session.get(Article, other)
+        assert article is not None
+        article.published_at = edge + timedelta(days=1, microseconds=50)
+    assert await _index_rows(db) == 2
+    newest = await search(db, "pemilu", order=Order.NEWEST)
+    assert [h.title for h in newest.items] == ["Pemilu ulang", "Pemilu serentak"]
+    async with db.transaction() as session:
+        await session.execute(delete(Article).where(Article.id.in_([aid, other])))
+    assert await _index_rows(db) == 0

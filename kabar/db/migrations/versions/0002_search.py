@@ -17,16 +17,21 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# An article's FTS5 rowid: its publication minute times 2^31 plus its id, so the index's own
+# order is newest first (kabar.search.sqlite.KEY_SQL is the same expression).
+OLD_KEY = "(max(0, CAST(strftime('%s', old.published_at) AS INTEGER)) / 60) * 2147483648 + old.id"
+
 SQLITE = [
     # The table keeps its own copy of the analyzed terms: SQLite 3.40 has no contentless_delete,
     # and deleting from an FTS5 table by rowid needs the terms it indexed.
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, summary, body, tokenize = 'ascii')",
     # Every delete path (ORM, Core retention, ON DELETE CASCADE from feeds) drops the row.
     "CREATE TRIGGER search_articles_deleted AFTER DELETE ON articles BEGIN "
-    "DELETE FROM search_fts WHERE rowid = old.id; END",
-    # A text change outside the ORM must not leave stale terms; the ORM hook re-adds the row.
-    "CREATE TRIGGER search_articles_changed AFTER UPDATE OF title, summary, text, language "
-    "ON articles BEGIN DELETE FROM search_fts WHERE rowid = old.id; END",
+    f"DELETE FROM search_fts WHERE rowid = {OLD_KEY}; END",
+    # A change outside the ORM must not leave stale terms; the ORM hook re-adds the row.
+    "CREATE TRIGGER search_articles_changed AFTER UPDATE OF "
+    "id, title, summary, text, language, published_at ON articles BEGIN "
+    f"DELETE FROM search_fts WHERE rowid = {OLD_KEY}; END",
 ]
 
 POSTGRESQL = [
