@@ -22,7 +22,7 @@ class Engine(Protocol):
     async def window(
         self, session: AsyncSession, query: Query, filters: Filters, snapshot: int | None, size: int
     ) -> list[Candidate]:
-        """The `size` most recently stored matches with id <= snapshot, newest id first."""
+        """The `size` most recently published matches with id <= snapshot."""
 
     async def newest(
         self,

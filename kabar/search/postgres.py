@@ -113,17 +113,17 @@ class PostgresEngine:
     async def window(
         self, session: AsyncSession, query: Query, filters: Filters, snapshot: int | None, size: int
     ) -> list[Candidate]:
-        """The most recently stored matches with their BM25-shaped relevance."""
+        """The most recently published matches with their BM25-shaped relevance."""
         await _custom_plans(session)
         frag = filter_fragment(filters, "postgresql")
         if snapshot is not None:
-            frag.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
+            frag.add("a.id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
         sql = (
             f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
-            "ORDER BY d.article_id DESC LIMIT :size"
+            "ORDER BY a.published_at DESC, a.id DESC LIMIT :size"
         )
         bound = [*frag.params, *params, _query_param(query, filters)]
         return await _candidates(session, sql, [*bound, bindparam("size", size, Integer())])

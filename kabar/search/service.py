@@ -25,8 +25,8 @@ from kabar.search.query import Query, parse
 from kabar.search.snippet import Highlighter, has_match, snippet
 
 MAX_LIMIT = 50
-# Relevance ranks the most recently stored matches only: enough for anyone paging in a chat,
-# and it bounds the cost of a word found in every article.
+# Relevance ranks the most recently published WINDOW matches only: enough for anyone paging in
+# a chat, and it bounds the cost of a word found in every article.
 WINDOW = 1000
 RECENCY_HALF_LIFE_DAYS = 14.0  # a fresh article counts up to twice, fading with this half-life
 BODY_SCAN_CHARS = 5000  # a snippet comes from the start of a long body
