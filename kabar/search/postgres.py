@@ -33,6 +33,7 @@ EPOCH = "CAST(extract(epoch FROM a.published_at) AS float8)"
 FIELD_GAP = 64  # positions between fields, so a phrase never spans title and summary
 MAX_POSITION = 16383  # PostgreSQL's limit
 MAX_POSITIONS_PER_TERM = 255
+MAX_LEXEME_BYTES = 256_000
 RANK_WEIGHTS = "'{0.1, 0.1, 0.4, 1.0}'::float4[]"  # D, C (body), B (summary), A (title)
 STATS_TTL_SECONDS = 300.0
 UNSEEN_FREQUENCY = 1e-4  # a term ANALYZE did not list is rarer than those it did
@@ -46,12 +47,18 @@ def tsvector_literal(doc: Document) -> str:
     """The document as tsvector input text with positions and field weights."""
     positions: dict[str, list[str]] = {}
     start = 1
+    budget = MAX_LEXEME_BYTES
     for field_terms, weight in ((doc.title, "A"), (doc.summary, "B"), (doc.body, "C")):
         for offset, term in enumerate(field_terms):
             pos = start + offset
             if pos > MAX_POSITION:
                 break
-            slots = positions.setdefault(term, [])
+            slots = positions.get(term)
+            if slots is None:
+                budget -= len(term.encode())
+                if budget < 0:  # a tsvector holds at most 1 MB: junk text must not fail a write
+                    continue
+                slots = positions[term] = []
             if len(slots) < MAX_POSITIONS_PER_TERM:
                 slots.append(f"{pos}{weight}")
         start += len(field_terms) + FIELD_GAP

@@ -246,3 +246,10 @@ async def test_dates_that_round_to_the_next_minute_stay_in_sync(db: Database) ->
     async with db.transaction() as session:
         await session.execute(delete(Article).where(Article.id.in_([aid, other])))
     assert await _index_rows(db) == 0
+
+
+async def test_huge_junk_articles_are_stored_and_searchable(db: Database) -> None:
+    feed = await add_feed(db)
+    junk = " ".join(f"{n:x}z{'q' * 50}" for n in range(30_000))  # 30,000 distinct 55-char words
+    await add_article(db, feed, "Arsip besar", junk, language=None)
+    assert await titles(db, "arsip") == ["Arsip besar"]
