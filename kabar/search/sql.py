@@ -1,4 +1,4 @@
-"""SQL shared by both engines: the filter clauses and the newest-first keyset condition."""
+"""SQL shared by both engines: the filter clauses, and exact microsecond epoch conversions."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 ORM writes (session.add/add_all, attribute changes such as a new summary) are indexed in the
 same flush by a Session event, installed once when kabar.search is imported. Deletes need no
 Python: on SQLite a trigger removes the FTS row, on PostgreSQL ON DELETE CASCADE does, so Core
-deletes (retention) and a feed's cascade are covered. A Core UPDATE of an article's text drops
+deletes (retention) and a feed's cascade are covered. A Core UPDATE of its text or date drops
 its index row through a trigger (never stale terms); `reindex` puts back what is missing.
 """
 
