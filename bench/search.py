@@ -246,6 +246,7 @@ async def load_postgres(sqlite_path: Path) -> float:
     engine = create_engine(f"sqlite:///{sqlite_path}")
     try:
         await conn.execute("DROP INDEX search_documents_tsv")
+        await conn.execute("DROP INDEX search_documents_published")
         await conn.execute(
             "ALTER TABLE search_documents DROP CONSTRAINT search_documents_article_id_fkey"
         )
@@ -273,16 +274,25 @@ async def load_postgres(sqlite_path: Path) -> float:
                 await conn.copy_records_to_table("articles", records=records, columns=cols)
             result = lite.execute(
                 text(
-                    f"SELECT rowid & {ID_MASK}, title, summary, body FROM search_fts ORDER BY rowid"
+                    f"SELECT s.rowid & {ID_MASK}, s.title, s.summary, s.body, a.published_at "
+                    f"FROM search_fts s JOIN articles a ON a.id = (s.rowid & {ID_MASK}) "
+                    "ORDER BY s.rowid"
                 )
             )
             while rows := result.fetchmany(20_000):
-                lines = "".join(f"{r[0]}\t{tsvector_literal(_stored(r))}\n" for r in rows)
+                lines = "".join(
+                    f"{r[0]}\t{r[4]}+00\t{tsvector_literal(_stored(r))}\n" for r in rows
+                )
                 await conn.copy_to_table(
-                    "search_documents", source=_bytes(lines.encode()), columns=["article_id", "tsv"]
+                    "search_documents",
+                    source=_bytes(lines.encode()),
+                    columns=["article_id", "published_at", "tsv"],
                 )
         await conn.execute("SET maintenance_work_mem = '1GB'")
         await conn.execute("CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv)")
+        await conn.execute(
+            "CREATE INDEX search_documents_published ON search_documents (published_at, article_id)"
+        )
         await conn.execute(
             "ALTER TABLE search_documents ADD FOREIGN KEY (article_id) "
             "REFERENCES articles (id) ON DELETE CASCADE"

@@ -66,10 +66,17 @@ class Document:
     title: tuple[str, ...]
     summary: tuple[str, ...]
     body: tuple[str, ...]
+    published_at: datetime | None = None  # PostgreSQL keeps it beside the terms, for order
 
     @classmethod
-    def of(
-        cls, article_id: int, title: str, summary: str | None, body: str, language: str | None
+    def of(  # noqa: PLR0917 (the article's fields, in the order of the table)
+        cls,
+        article_id: int,
+        title: str,
+        summary: str | None,
+        body: str,
+        language: str | None,
+        published_at: datetime | None = None,
     ) -> Document:
         """Analyze an article's fields."""
         return cls(
@@ -77,4 +84,5 @@ class Document:
             tuple(terms(title or "", language)),
             tuple(terms(summary or "", language)),
             tuple(terms(body or "", language)),
+            published_at,
         )

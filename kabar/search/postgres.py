@@ -1,6 +1,7 @@
 """The PostgreSQL engine: a tsvector of analyzed terms per article with a GIN index.
 
-`search_documents(article_id, tsv)` holds each article's analyzed terms, written by Kabar as a
+`search_documents(article_id, published_at, tsv)` holds each article's analyzed terms, written
+by Kabar as a
 tsvector literal (title weight A, summary B, body C, positions kept for phrases), so PostgreSQL
 never re-parses the text with a configuration of its own. Rows vanish with their article through
 ON DELETE CASCADE; a trigger drops the row when the text changes outside the ORM.
@@ -29,7 +30,10 @@ from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
 from kabar.search.sql import filter_fragment, from_micros, micros
 
-EPOCH = "CAST(extract(epoch FROM a.published_at) AS float8)"
+EPOCH = "CAST(extract(epoch FROM d.published_at) AS float8)"
+# Newest first from search_documents' own (published_at, article_id) index: for a common word
+# the planner walks it and stops at LIMIT; for a rare one it takes GIN's few rows and sorts.
+ORDER = "ORDER BY d.published_at DESC, d.article_id DESC"
 FIELD_GAP = 64  # positions between fields, so a phrase never spans title and summary
 MAX_POSITION = 16383  # PostgreSQL's limit
 MAX_POSITIONS_PER_TERM = 255
@@ -107,13 +111,17 @@ class PostgresEngine:
         """Upsert each document's tsvector."""
         if not documents:
             return
-        rows = [{"id": d.article_id, "tsv": tsvector_literal(d)} for d in documents]
+        rows = [
+            {"id": d.article_id, "published_at": d.published_at, "tsv": tsvector_literal(d)}
+            for d in documents
+        ]
         connection.execute(
             text(
-                "INSERT INTO search_documents (article_id, tsv) "
-                "VALUES (:id, CAST(:tsv AS tsvector)) "
-                "ON CONFLICT (article_id) DO UPDATE SET tsv = EXCLUDED.tsv"
-            ),
+                "INSERT INTO search_documents (article_id, published_at, tsv) "
+                "VALUES (:id, :published_at, CAST(:tsv AS tsvector)) "
+                "ON CONFLICT (article_id) DO UPDATE "
+                "SET published_at = EXCLUDED.published_at, tsv = EXCLUDED.tsv"
+            ).bindparams(bindparam("published_at", type_=UTCDateTime())),
             rows,
         )
 
@@ -122,15 +130,15 @@ class PostgresEngine:
     ) -> list[Candidate]:
         """The most recently published matches with their BM25-shaped relevance."""
         await _custom_plans(session)
-        frag = filter_fragment(filters, "postgresql")
+        frag = filter_fragment(filters, "postgresql", "d.published_at")
         if snapshot is not None:
-            frag.add("a.id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
+            frag.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
         sql = (
             f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
-            "ORDER BY a.published_at DESC, a.id DESC LIMIT :size"
+            f"{ORDER} LIMIT :size"
         )
         bound = [*frag.params, *params, _query_param(query, filters)]
         return await _candidates(session, sql, [*bound, bindparam("size", size, Integer())])
@@ -145,22 +153,22 @@ class PostgresEngine:
     ) -> list[Candidate]:
         """Newest matches first; the planner picks GIN-then-sort or a walk by date."""
         await _custom_plans(session)
-        frag = filter_fragment(filters, "postgresql")
+        frag = filter_fragment(filters, "postgresql", "d.published_at")
         if after is not None:
             try:
                 moment = from_micros(after.position)
             except (OverflowError, ValueError):  # not a date: a cursor no page made
                 return []
             frag.add(
-                "(a.published_at < :after_at OR (a.published_at = :after_at AND a.id < :after_id))",
+                "(d.published_at, d.article_id) < (:after_at, :after_id)",
                 bindparam("after_at", moment, UTCDateTime()),
                 bindparam("after_id", after.article_id, Integer()),
             )
         sql = (
-            "SELECT a.id AS id, a.published_at AS published_at "
+            "SELECT d.article_id AS id, d.published_at AS published_at "
             f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
             f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
-            "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit"
+            f"{ORDER} LIMIT :limit"
         )
         params = [*frag.params, _query_param(query, filters), bindparam("limit", limit, Integer())]
         return await _dated(session, sql, params)

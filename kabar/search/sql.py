@@ -31,7 +31,7 @@ class Fragment:
         return "".join(f" AND {w}" for w in self.where)
 
 
-def filter_fragment(filters: Filters, dialect: str) -> Fragment:
+def filter_fragment(filters: Filters, dialect: str, published: str = "a.published_at") -> Fragment:
     """The WHERE conditions for `filters` over `articles a`.
 
     Source, topic and language only ever filter rows found another way (the full-text index,
@@ -41,9 +41,11 @@ def filter_fragment(filters: Filters, dialect: str) -> Fragment:
     out = Fragment()
     plus = "+" if dialect == "sqlite" else ""
     if filters.since is not None:
-        out.add("a.published_at >= :since", bindparam("since", filters.since, UTCDateTime()))
+        since = bindparam("since", filters.since, UTCDateTime())
+        out.add(f"{published} >= :since", since)
     if filters.until is not None:
-        out.add("a.published_at < :until", bindparam("until", filters.until, UTCDateTime()))
+        until = bindparam("until", filters.until, UTCDateTime())
+        out.add(f"{published} < :until", until)
     if filters.sources:
         out.add(
             f"{plus}a.feed_id IN :sources",

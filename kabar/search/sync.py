@@ -53,7 +53,12 @@ def index_articles(connection: Connection, ids: Sequence[int]) -> int:
         chunk = list(ids[start : start + BATCH])
         rows = connection.execute(
             select(
-                Article.id, Article.title, Article.summary, Article.text, Article.language
+                Article.id,
+                Article.title,
+                Article.summary,
+                Article.text,
+                Article.language,
+                Article.published_at,
             ).where(Article.id.in_(chunk))
         ).all()
         engine.write(connection, documents(rows))
@@ -62,8 +67,8 @@ def index_articles(connection: Connection, ids: Sequence[int]) -> int:
 
 
 def documents(rows: Iterable[Any]) -> list[Document]:
-    """Documents from rows with id, title, summary, text and language."""
-    return [Document.of(r.id, r.title, r.summary, r.text, r.language) for r in rows]
+    """Documents from rows with id, title, summary, text, language and published_at."""
+    return [Document.of(r.id, r.title, r.summary, r.text, r.language, r.published_at) for r in rows]
 
 
 _MISSING = {
