@@ -341,7 +341,7 @@ def pick_queries(sqlite_path: Path, total: int, per_kind: int) -> dict[str, list
         docs.append(found)
         df.update(set(found))
     n = len(rows)
-    alpha = [w for w in df if w.isalpha() and len(w) >= 4]
+    alpha = sorted(w for w in df if w.isalpha() and len(w) >= 4)  # no set order: same queries
     rare = [w for w in alpha if 1 <= df[w] <= max(1, n // 2000)]
     medium = [w for w in alpha if n // 100 <= df[w] <= n // 20]
     common = sorted(alpha, key=lambda w: -df[w])[: per_kind * 2]

@@ -45,6 +45,17 @@ def _fold(word: str) -> tuple[str, ...]:
     return tuple(t for t in _TOKEN.findall(folded) if len(t) <= MAX_TOKEN_CHARS)
 
 
+def fold(word: str) -> tuple[str, ...]:
+    """The folded tokens of one raw word (usually one; none for junk)."""
+    return _fold(word)
+
+
+def raw_words(text: str) -> Iterator[tuple[str, int, int]]:
+    """Every raw (unfolded) word of `text` with its span."""
+    for match in _TOKEN.finditer(text):
+        yield match.group(), match.start(), match.end()
+
+
 def tokens(text: str) -> Iterator[Token]:
     """Every folded token of `text` with its span in `text`."""
     for match in _TOKEN.finditer(text):

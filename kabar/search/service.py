@@ -22,7 +22,7 @@ from kabar.search.cursor import (
 from kabar.search.engine import Engine, engine_for
 from kabar.search.model import Candidate, Filters, Order, SearchHit, SearchPage
 from kabar.search.query import Query, parse
-from kabar.search.snippet import Highlighter, has_match, snippet
+from kabar.search.snippet import Highlighter, excerpt
 
 MAX_LIMIT = 50
 # Relevance ranks the most recently published WINDOW matches only: enough for anyone paging in
@@ -179,8 +179,4 @@ def _hits(ids: list[int], rows: dict[int, Row[Any]], query: Query) -> list[Searc
 
 def _excerpt(summary: str, body: str, language: str | None, highlighter: Highlighter) -> str:
     """From the summary when it holds a match, else from the body, else the summary's start."""
-    if summary and has_match(summary, highlighter, language):
-        return snippet(summary, highlighter, language)
-    if body and has_match(body, highlighter, language):
-        return snippet(body, highlighter, language)
-    return snippet(summary or body, highlighter, language)
+    return excerpt([t for t in (summary, body) if t], highlighter, language)

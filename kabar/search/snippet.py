@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import regex
 
-from kabar.search.analyze import Token, document_language, tokens, variants
+from kabar.search.analyze import Token, document_language, fold, raw_words, variants
 from kabar.search.query import Kind, Query
 from kabar.text.stem import stemmer
 
@@ -38,27 +38,23 @@ class Highlighter:
                     exact.update(found)
         return cls(frozenset(exact), tuple(prefixes))
 
-    def marks(self, token: Token, language: str | None) -> bool:
-        """Whether `token` (in a document of `language`) is one the query matched."""
-        return bool(self.find(token.term, language))
-
     def find(self, text: str, language: str | None) -> list[Token]:
         """The tokens of `text` (a document in `language`) that the query matched."""
         stem_word = stemmer(document_language(language) or "")
         prefixes = self.prefixes or ("\0",)
-        verdicts: dict[str, bool] = {}  # news repeats its words: decide each once
+        verdicts: dict[str, bool] = {}  # news repeats its words: decide each raw word once
         found = []
-        for token in tokens(text):
-            term = token.term
-            verdict = verdicts.get(term)
+        for word, start, end in raw_words(text):
+            verdict = verdicts.get(word)
             if verdict is None:
                 verdict = any(
                     form in self.exact or form.startswith(prefixes)
+                    for term in fold(word)
                     for form in (term, stem_word(term))
                 )
-                verdicts[term] = verdict
+                verdicts[word] = verdict
             if verdict:
-                found.append(token)
+                found.append(Token(word, start, end))
         return found
 
 
@@ -68,12 +64,27 @@ def clean(text: str) -> str:
     return cleaned.strip()
 
 
+def excerpt(texts: list[str], highlighter: Highlighter, language: str | None) -> str:
+    """The snippet of the first of `texts` with a marked word, else the start of the first."""
+    first = ""
+    for text in texts:
+        cleaned = clean(text)
+        first = first or cleaned
+        found = highlighter.find(cleaned, language)
+        if found:
+            return _render(cleaned, found, SNIPPET_CHARS)
+    return _render(first, [], SNIPPET_CHARS)
+
+
 def snippet(
     text: str, highlighter: Highlighter, language: str | None, max_chars: int = SNIPPET_CHARS
 ) -> str:
     """Telegram HTML: about `max_chars` of `text` around its densest marked words."""
     text = clean(text)
-    found = highlighter.find(text, language)
+    return _render(text, highlighter.find(text, language), max_chars)
+
+
+def _render(text: str, found: list[Token], max_chars: int) -> str:
     start = _best_start(text, found, max_chars)
     end = min(len(text), start + max_chars)
     if end < len(text):  # end on a word boundary, never inside a word or a marked token
@@ -91,11 +102,6 @@ def snippet(
     if end < len(text):
         parts.append("…")
     return "".join(parts).strip()
-
-
-def has_match(text: str, highlighter: Highlighter, language: str | None) -> bool:
-    """Whether any token of `text` is marked."""
-    return bool(highlighter.find(text, language))
 
 
 def _best_start(text: str, found: list[Token], max_chars: int) -> int:
