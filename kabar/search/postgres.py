@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from sqlalchemy import BindParameter, Float, Integer, String, bindparam, text
@@ -28,7 +29,7 @@ from kabar.search.analyze import phrase_variants, variants
 from kabar.search.cursor import NewestCursor
 from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
-from kabar.search.sql import filter_fragment, from_micros, micros
+from kabar.search.sql import Fragment, filter_fragment, from_micros, micros
 
 EPOCH = "CAST(extract(epoch FROM d.published_at) AS float8)"
 # Newest first from search_documents' own (published_at, article_id) index: for a common word
@@ -40,6 +41,8 @@ MAX_POSITIONS_PER_TERM = 255
 MAX_LEXEME_BYTES = 256_000
 RANK_WEIGHTS = "'{0.1, 0.1, 0.4, 1.0}'::float4[]"  # D, C (body), B (summary), A (title)
 STATS_TTL_SECONDS = 300.0
+SPARSE_ROWS = 5000  # a query that can match at most this many articles sorts GIN's matches
+WALK_ROWS = 20_000  # otherwise it first looks among this many newest articles
 UNSEEN_FREQUENCY = 1e-4  # a term ANALYZE did not list is rarer than those it did
 
 
@@ -97,8 +100,9 @@ class PostgresEngine:
     _shared: ClassVar[PostgresEngine | None] = None
 
     def __init__(self) -> None:
-        # Per database URL: (loaded at, term -> share of documents, share of an unlisted term).
-        self._stats: dict[str, tuple[float, dict[str, float], float]] = {}
+        # Per database URL: (loaded at, term -> share of documents, share of an unlisted term,
+        # number of documents).
+        self._stats: dict[str, tuple[float, dict[str, float], float, float]] = {}
 
     @classmethod
     def shared(cls) -> PostgresEngine:
@@ -129,19 +133,14 @@ class PostgresEngine:
         self, session: AsyncSession, query: Query, filters: Filters, snapshot: int | None, size: int
     ) -> list[Candidate]:
         """The most recently published matches with their BM25-shaped relevance."""
-        await _custom_plans(session)
-        frag = filter_fragment(filters, "postgresql", "d.published_at")
+        place = Fragment()
         if snapshot is not None:
-            frag.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
+            place.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
-        sql = (
-            f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "
-            f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
-            f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
-            f"{ORDER} LIMIT :size"
-        )
-        bound = [*frag.params, *params, _query_param(query, filters)]
-        return await _candidates(session, sql, [*bound, bindparam("size", size, Integer())])
+        inner = await self._recent(session, query, filters, place, size)
+        sql = f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "
+        sql += f"FROM ({inner.sql}) d"
+        return await _candidates(session, sql, [*inner.params, *params])
 
     async def newest(
         self,
@@ -151,32 +150,68 @@ class PostgresEngine:
         after: NewestCursor | None,
         limit: int,
     ) -> list[Candidate]:
-        """Newest matches first; the planner picks GIN-then-sort or a walk by date."""
-        await _custom_plans(session)
-        frag = filter_fragment(filters, "postgresql", "d.published_at")
+        """Newest matches first, after the cursor's (published_at, id)."""
+        place = Fragment()
         if after is not None:
             try:
                 moment = from_micros(after.position)
             except (OverflowError, ValueError):  # not a date: a cursor no page made
                 return []
-            frag.add(
+            place.add(
                 "(d.published_at, d.article_id) < (:after_at, :after_id)",
                 bindparam("after_at", moment, UTCDateTime()),
                 bindparam("after_id", after.article_id, Integer()),
             )
+        inner = await self._recent(session, query, filters, place, limit)
+        sql = f"SELECT d.article_id AS id, d.published_at AS published_at FROM ({inner.sql}) d"
+        return await _dated(session, sql, inner.params)
+
+    async def _recent(
+        self, session: AsyncSession, query: Query, filters: Filters, place: Fragment, want: int
+    ) -> _Select:
+        """The SQL of the `want` newest matches (article_id, published_at, tsv), and a plan.
+
+        The planner's guess at how many articles match decides between walking the published
+        index and sorting GIN's matches, and a wrong guess (two common words that never meet)
+        walks a million rows. So Kabar decides from ANALYZE's term shares instead: a query that
+        can match only a few thousand articles sorts GIN's matches; any other first walks the
+        WALK_ROWS newest articles and keeps that answer when it found `want` matches, which are
+        then exactly the newest; otherwise it sorts GIN's matches after all.
+        """
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        frequencies, floor, rows = await self._statistics(session)
+        dated = replace(filters, sources=(), language=None, topic=None)
+        dates = filter_fragment(dated, "postgresql", "d.published_at")
+        place = Fragment([*place.where, *dates.where], [*place.params, *dates.params])
+        other = filter_fragment(replace(filters, since=None, until=None), "postgresql")
+        match = f"d.tsv @@ CAST(:q AS tsquery){other.sql()}"
+        params = [*place.params, *other.params, _query_param(query, filters)]
+        params.append(bindparam("want", want, Integer()))
+        columns = "d.article_id, d.published_at, d.tsv"
+        join = "JOIN articles a ON a.id = d.article_id"
+        if _upper_bound(query, filters.language, frequencies, floor) * rows > SPARSE_ROWS:
+            walk = Fragment(list(place.where), [])
+            sql = (
+                f"SELECT {columns} FROM (SELECT {columns} FROM search_documents d "
+                f"WHERE true{walk.sql()} {ORDER} LIMIT :walk) d {join} "
+                f"WHERE {match} {ORDER} LIMIT :want"
+            )
+            walked = _Select(sql, [*params, bindparam("walk", WALK_ROWS, Integer())])
+            found = (await session.execute(text(sql).bindparams(*walked.params))).all()
+            if len(found) >= want:
+                return walked
+        # Sort GIN's matches: an ORDER BY the published index cannot serve, and no seq scan.
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
         sql = (
-            "SELECT d.article_id AS id, d.published_at AS published_at "
-            f"FROM search_documents d JOIN articles a ON a.id = d.article_id "
-            f"WHERE d.tsv @@ CAST(:q AS tsquery){frag.sql()} "
-            f"{ORDER} LIMIT :limit"
+            f"SELECT {columns} FROM search_documents d {join} WHERE {match}{place.sql()} "
+            "ORDER BY d.published_at + interval '0 s' DESC, d.article_id DESC LIMIT :want"
         )
-        params = [*frag.params, _query_param(query, filters), bindparam("limit", limit, Integer())]
-        return await _dated(session, sql, params)
+        return _Select(sql, params)
 
     async def _relevance(
         self, session: AsyncSession, query: Query, language: str | None
     ) -> tuple[str, list[BindParameter[Any]]]:
-        frequencies, floor = await self._statistics(session)
+        frequencies, floor, _rows = await self._statistics(session)
         parts: list[str] = []
         params: list[BindParameter[Any]] = []
         for n, clause in enumerate(query.positive):
@@ -185,11 +220,14 @@ class PostgresEngine:
             params.append(bindparam(f"t{n}", clause_tsquery(clause, language), String()))
         return "(" + " + ".join(parts) + ")", params
 
-    async def _statistics(self, session: AsyncSession) -> tuple[dict[str, float], float]:
+    async def _statistics(self, session: AsyncSession) -> tuple[dict[str, float], float, float]:
         key = str(db_url) if (db_url := getattr(session.bind, "url", None)) else ""
         cached = self._stats.get(key)
         if cached is not None and time.monotonic() - cached[0] < STATS_TTL_SECONDS:
-            return cached[1], cached[2]
+            return cached[1], cached[2], cached[3]
+        rows = await session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass")
+        )
         row = (
             await session.execute(
                 text(
@@ -209,8 +247,9 @@ class PostgresEngine:
             # term is rarer than that.
             if len(freqs) > len(elems):
                 floor = max(freqs[len(elems)] / 2, 1e-7)
-        self._stats[key] = (time.monotonic(), frequencies, floor)
-        return frequencies, floor
+        count = max(float(rows or 0), 0.0)  # -1 before the first ANALYZE
+        self._stats[key] = (time.monotonic(), frequencies, floor, count)
+        return frequencies, floor, count
 
 
 def _idf(
@@ -226,10 +265,32 @@ def _idf(
     return max(math.log((1.0 - share) / share), 1e-6)
 
 
-async def _custom_plans(session: AsyncSession) -> None:
-    # Whether GIN or a walk by id/date is cheaper depends on how common the terms are; a
-    # generic plan cached for a prepared statement would not know, so plan every query.
-    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+@dataclass(frozen=True, slots=True)
+class _Select:
+    """SQL text and its bound parameters."""
+
+    sql: str
+    params: list[BindParameter[Any]]
+
+
+def _share(term: str, language: str | None, frequencies: dict[str, float], floor: float) -> float:
+    return sum(frequencies.get(v, floor) for v in variants(term, language))
+
+
+def _upper_bound(
+    query: Query, language: str | None, frequencies: dict[str, float], floor: float
+) -> float:
+    """At most this share of documents can match (from ANALYZE's term shares)."""
+    bound = 1.0
+    for clause in query.positive:
+        total = 0.0
+        for item in clause.items:
+            if item.kind is Kind.PREFIX:
+                total = 1.0  # any number of terms may start so
+            else:
+                total += min(_share(t, language, frequencies, floor) for t in item.terms)
+        bound = min(bound, total)
+    return bound
 
 
 def _query_param(query: Query, filters: Filters) -> BindParameter[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import delete, select, text, update
 
 from kabar.db import Database
@@ -253,3 +254,25 @@ async def test_huge_junk_articles_are_stored_and_searchable(db: Database) -> Non
     junk = " ".join(f"{n:x}z{'q' * 50}" for n in range(30_000))  # 30,000 distinct 55-char words
     await add_article(db, feed, "Arsip besar", junk, language=None)
     assert await titles(db, "arsip") == ["Arsip besar"]
+
+
+async def test_pages_are_exact_when_postgresql_walks_the_newest_first(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kabar.search.postgres as pg
+
+    monkeypatch.setattr(pg, "SPARSE_ROWS", -1)  # always try the walk first ...
+    monkeypatch.setattr(pg, "WALK_ROWS", 7)  # ... over so few rows that it often falls short
+    feed = await add_feed(db)
+    ids = [
+        await add_article(db, feed, f"Ujian {n}", "ujian " * (n % 3 + 1), age_days=n % 9)
+        for n in range(25)
+    ]
+    await add_article(db, feed, "Lain", "tidak terkait", age_days=0)
+    for order in Order:
+        for limit in (3, 10):
+            got = await _all_pages(db, "ujian", order, limit)
+            assert sorted(got) == sorted(ids), (order, limit)
+    newest = await _all_pages(db, "ujian", Order.NEWEST, 4)
+    dates = {i: n % 9 for n, i in enumerate(ids)}
+    assert [dates[i] for i in newest] == sorted(dates.values())
