@@ -42,7 +42,7 @@ MAX_LEXEME_BYTES = 256_000
 RANK_WEIGHTS = "'{0.1, 0.1, 0.4, 1.0}'::float4[]"  # D, C (body), B (summary), A (title)
 STATS_TTL_SECONDS = 300.0
 SPARSE_ROWS = 5000  # a query that can match at most this many articles sorts GIN's matches
-WALK_ROWS = 20_000  # otherwise it first looks among this many newest articles
+WALK_ROWS = 50_000  # otherwise it may first look among this many newest articles
 UNSEEN_FREQUENCY = 1e-4  # a term ANALYZE did not list is rarer than those it did
 
 
@@ -189,7 +189,8 @@ class PostgresEngine:
         params.append(bindparam("want", want, Integer()))
         columns = "d.article_id, d.published_at, d.tsv"
         join = "JOIN articles a ON a.id = d.article_id"
-        if _upper_bound(query, filters.language, frequencies, floor) * rows > SPARSE_ROWS:
+        share = _upper_bound(query, filters.language, frequencies, floor)
+        if share * rows > SPARSE_ROWS and share * WALK_ROWS >= want:
             walk = Fragment(list(place.where), [])
             sql = (
                 f"SELECT {columns} FROM (SELECT {columns} FROM search_documents d "
@@ -200,11 +201,14 @@ class PostgresEngine:
             found = (await session.execute(text(sql).bindparams(*walked.params))).all()
             if len(found) >= want:
                 return walked
-        # Sort GIN's matches: an ORDER BY the published index cannot serve, and no seq scan.
+        # Sort GIN's matches by an ORDER BY the published index cannot serve, with no seq scan;
+        # only ids and dates go through the sort, the tsvectors of the few kept are read after.
         await session.execute(text("SET LOCAL enable_seqscan = off"))
         sql = (
-            f"SELECT {columns} FROM search_documents d {join} WHERE {match}{place.sql()} "
-            "ORDER BY d.published_at + interval '0 s' DESC, d.article_id DESC LIMIT :want"
+            f"SELECT {columns} FROM (SELECT d.article_id, d.published_at FROM search_documents d "
+            f"{join} WHERE {match}{place.sql()} "
+            "ORDER BY d.published_at + interval '0 s' DESC, d.article_id DESC LIMIT :want) k "
+            f"JOIN search_documents d ON d.article_id = k.article_id {ORDER}"
         )
         return _Select(sql, params)
 
