@@ -7,15 +7,19 @@ import contextlib
 import logging
 import signal
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib.metadata import version
+from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from kabar.commands.common import async_command, settings
 from kabar.commands.db import db_group
 from kabar.commands.feeds import feeds_group
+from kabar.commands.fetch import fetch_command
 from kabar.commands.search import search_command
+from kabar.commands.summarize import summarize_command
 from kabar.config import Settings
 from kabar.db import Database, utcnow
 from kabar.errors import KabarError
@@ -48,6 +52,8 @@ def main() -> None:
 
 main.add_command(db_group)
 main.add_command(feeds_group)
+main.add_command(fetch_command)
+main.add_command(summarize_command)
 main.add_command(search_command)
 
 
@@ -72,6 +78,17 @@ def run_command(role: str) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "channel_post",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "my_chat_member",
+]
+
+
 async def serve(cfg: Settings, role: str = "all", stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or until `stop` is set)."""
     from bot.app import build_application, publish_commands
@@ -86,24 +103,29 @@ async def serve(cfg: Settings, role: str = "all", stop: asyncio.Event | None = N
             await app.start()
             if app.updater is not None:
                 await publish_commands(app)
-                await app.updater.start_polling(
-                    allowed_updates=[
-                        "message",
-                        "edited_message",
-                        "callback_query",
-                        "inline_query",
-                        "chosen_inline_result",
-                        "my_chat_member",
-                        "chat_member",
-                        "channel_post",
-                    ]
-                )
+                await _receive_updates(app, cfg)
             log.info("kabar is running (role %s)", role)
             await stop.wait()
             log.info("stopping")
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             await app.stop()
+
+
+async def _receive_updates(app: Any, cfg: Settings) -> None:
+    """Long polling by default; a webhook when KABAR_WEBHOOK_URL is set."""
+    if cfg.webhook_url:
+        secret = cfg.webhook_secret.get_secret_value() if cfg.webhook_secret else None
+        await app.updater.start_webhook(
+            listen="0.0.0.0",  # noqa: S104 (the webhook must be reachable from outside)
+            port=cfg.webhook_port,
+            url_path=urlsplit(cfg.webhook_url).path.lstrip("/"),
+            webhook_url=cfg.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -127,8 +149,6 @@ async def health(max_age: int) -> None:
         await db.dispose()
     if not beat:
         raise click.ClickException("no heartbeat yet")
-    from datetime import datetime
-
     age = utcnow() - datetime.fromisoformat(beat["at"])
     if age > timedelta(seconds=max_age):
         raise click.ClickException(f"last heartbeat {int(age.total_seconds())} s ago")

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     )
     max_feed_errors: int = Field(20, ge=1, validation_alias=_env("KABAR_MAX_FEED_ERRORS"))
     fetch_full_text: bool = Field(True, validation_alias=_env("KABAR_FETCH_FULL_TEXT"))
+    fulltext_concurrency: int = Field(
+        4, ge=1, le=100, validation_alias=_env("KABAR_FULLTEXT_CONCURRENCY")
+    )
+    user_agent: str | None = Field(None, validation_alias=_env("KABAR_USER_AGENT"))
     summary_sentences: int = Field(3, ge=1, le=10, validation_alias=_env("KABAR_SUMMARY_SENTENCES"))
     summary_workers: int = Field(0, ge=0, le=64, validation_alias=_env("KABAR_SUMMARY_WORKERS"))
     alerts_per_hour: int = Field(10, ge=1, le=1000, validation_alias=_env("KABAR_ALERTS_PER_HOUR"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.resources import files
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
@@ -13,7 +14,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kabar.db import Database, utcnow
 from kabar.db.models import Article, Feed
 from kabar.errors import FeedError, NotFoundError
+from kabar.feeds.discover import discover_feed
+from kabar.feeds.fetch import Fetcher
 from kabar.feeds.opml import OutlineFeed, parse_opml, render_opml
+from kabar.state import get_state, set_state
+
+CATALOG_KEY = "catalog.imported"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,8 @@ class FeedInfo:
     last_success_at: datetime | None
     next_check_at: datetime | None
     articles: int
+    last_checked_at: datetime | None = None
+    last_warning: str | None = None
 
     @classmethod
     def from_row(cls, feed: Feed, articles: int) -> FeedInfo:
@@ -51,6 +59,8 @@ class FeedInfo:
             last_success_at=feed.last_success_at,
             next_check_at=feed.next_check_at,
             articles=articles,
+            last_checked_at=feed.last_checked_at,
+            last_warning=feed.last_warning,
         )
 
 
@@ -93,6 +103,31 @@ async def add_feed(
         session.add(feed)
         await session.flush()
         return feed.id
+
+
+async def discover_and_add(
+    db: Database,
+    fetcher: Fetcher,
+    url: str,
+    *,
+    name: str | None = None,
+    language: str | None = None,
+    topic: str | None = None,
+    region: str | None = None,
+) -> tuple[int, str]:
+    """Find the feed at `url` (a feed, or a page announcing one) and store it: (id, feed URL)."""
+    found = await discover_feed(fetcher, check_url_shape(url))
+    feed_id = await add_feed(
+        db,
+        found.url,
+        name=name,
+        title=found.title,
+        language=language,
+        topic=topic,
+        region=region,
+        site_url=found.site_url,
+    )
+    return feed_id, found.url
 
 
 async def list_feeds(db: Database) -> list[FeedInfo]:
@@ -198,3 +233,25 @@ async def export_opml(db: Database) -> bytes:
             for f in feeds
         ]
     )
+
+
+def catalog_opml() -> bytes:
+    """The bundled source catalog (kabar/feeds/catalog.opml)."""
+    return files("kabar.feeds").joinpath("catalog.opml").read_bytes()
+
+
+async def import_catalog_if_empty(db: Database) -> int:
+    """Import the bundled catalog into an install that has never had feeds; returns how many.
+
+    Done once: after that (or if feeds already exist) a flag stays set, so an operator who
+    removes every source does not get the catalog back at the next start.
+    """
+    if await get_state(db, CATALOG_KEY):
+        return 0
+    async with db.session() as session:
+        existing = await session.scalar(select(func.count()).select_from(Feed)) or 0
+    added = 0
+    if not existing:
+        added, _present = await import_opml(db, catalog_opml())
+    await set_state(db, CATALOG_KEY, {"at": utcnow().isoformat(), "added": added})
+    return added

@@ -10,6 +10,7 @@ import click
 
 from kabar import sources
 from kabar.commands.common import async_command, database, print_json, settings
+from kabar.feeds.fetch import Fetcher
 
 
 @click.group("feeds")
@@ -23,16 +24,39 @@ def feeds_group() -> None:
 @click.option("--language", help="Language code of the feed, e.g. id or en (default: detect).")
 @click.option("--topic", help="Topic the feed belongs to, e.g. nasional.")
 @click.option("--region", help="Region the feed covers, e.g. sulsel.")
+@click.option(
+    "--no-discover",
+    is_flag=True,
+    help="Store the URL as given, without fetching it to check or find the feed.",
+)
 @async_command
 async def feeds_add(
-    url: str, name: str | None, language: str | None, topic: str | None, region: str | None
+    url: str,
+    *,
+    name: str | None,
+    language: str | None,
+    topic: str | None,
+    region: str | None,
+    no_discover: bool,
 ) -> None:
-    """Add a feed by URL."""
-    async with database(settings()) as db:
-        feed_id = await sources.add_feed(
-            db, url, name=name, language=language, topic=topic, region=region
-        )
-    click.echo(f"added feed {feed_id}: {url}")
+    """Add a feed by URL; a web page's URL finds the feed the page announces."""
+    cfg = settings()
+    async with database(cfg) as db:
+        if no_discover:
+            feed_id = await sources.add_feed(
+                db, url, name=name, language=language, topic=topic, region=region
+            )
+            click.echo(f"added feed {feed_id}: {url}")
+            return
+        fetcher = Fetcher.from_settings(cfg)
+        try:
+            feed_id, feed_url = await sources.discover_and_add(
+                db, fetcher, url, name=name, language=language, topic=topic, region=region
+            )
+        finally:
+            await fetcher.aclose()
+    found = "" if feed_url == url else f" (found from {url})"
+    click.echo(f"added feed {feed_id}: {feed_url}{found}")
 
 
 @feeds_group.command("list")
@@ -65,6 +89,8 @@ def _as_dict(f: sources.FeedInfo) -> dict[str, object]:
         "articles": f.articles,
         "error_count": f.error_count,
         "last_error": f.last_error,
+        "last_warning": f.last_warning,
+        "last_checked_at": _iso(f.last_checked_at),
         "last_success_at": _iso(f.last_success_at),
         "next_check_at": _iso(f.next_check_at),
     }
@@ -78,15 +104,23 @@ def _line(f: sources.FeedInfo) -> str:
     state = "paused" if f.paused else "disabled" if f.disabled else "ok"
     if state == "ok" and f.error_count:
         state = f"failing x{f.error_count}"
-    last_ok = f.last_success_at.strftime("%Y-%m-%d %H:%M") if f.last_success_at else "never"
-    nxt = f.next_check_at.strftime("%Y-%m-%d %H:%M") if f.next_check_at else "-"
+    elif state == "ok" and f.last_success_at is None:
+        state = "new"
+    nxt = _when(f.next_check_at) if not (f.paused or f.disabled) else "-"
     line = (
         f"{f.id:>4}  {state:<12} {f.topic or '-':<12} {f.name[:40]:<40} "
-        f"articles={f.articles} last_ok={last_ok} next={nxt}"
+        f"articles={f.articles} errors={f.error_count} last_ok={_when(f.last_success_at)} "
+        f"last_check={_when(f.last_checked_at)} next={nxt}"
     )
     if f.last_error:
         line += f"\n      last error: {f.last_error[:160]}"
+    if f.last_warning:
+        line += f"\n      warning: {f.last_warning[:160]}"
     return line
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
 
 
 @feeds_group.command("remove")

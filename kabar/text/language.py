@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
+_LETTER = re.compile(r"[^\W\d_]")
 MIN_CHARS = 20  # below this a guess is noise
 MIN_CONFIDENCE = 0.5
 SAMPLE_CHARS = 4000  # the first few paragraphs decide; the rest only costs time
@@ -25,7 +27,7 @@ def detect_language(text: str) -> str | None:
     between them on Indonesian news; Kabar's sources are Indonesian, so that split counts as id.
     """
     sample = " ".join(text[:SAMPLE_CHARS].split())
-    if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
+    if len(_LETTER.findall(sample)) < MIN_CHARS:
         return None
     ranked = dict(_identifier().rank(sample)[:5])
     if "id" in ranked or "ms" in ranked:

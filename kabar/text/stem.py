@@ -25,6 +25,24 @@ SNOWBALL = {
     "ru": "russian",
     "tr": "turkish",
     "ar": "arabic",
+    "ca": "catalan",
+    "cs": "czech",
+    "el": "greek",
+    "eo": "esperanto",
+    "et": "estonian",
+    "eu": "basque",
+    "fa": "persian",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "pl": "polish",
+    "ro": "romanian",
+    "sr": "serbian",
+    "ta": "tamil",
+    "yi": "yiddish",
 }
 
 
@@ -34,10 +52,16 @@ def identity(word: str) -> str:
 
 
 @cache
+def _available() -> frozenset[str]:
+    # Older snowballstemmer releases lack some algorithms (Czech, Polish, Persian...).
+    return frozenset(snowballstemmer.algorithms())
+
+
+@cache
 def stemmer(language: str | None) -> Callable[[str], str]:
     """A cached stemming function for `language`; identity for languages without a stemmer."""
     name = SNOWBALL.get((language or "").lower())
-    if name is None:
+    if name is None or name not in _available():
         return identity
     algorithm = snowballstemmer.stemmer(name)
     # News vocabulary is Zipfian: a large cache turns most calls into a dict lookup.
@@ -46,4 +70,4 @@ def stemmer(language: str | None) -> Callable[[str], str]:
 
 def has_stemmer(language: str | None) -> bool:
     """Whether `language` gets a real stemmer rather than identity."""
-    return (language or "").lower() in SNOWBALL
+    return SNOWBALL.get((language or "").lower()) in _available()

@@ -1,0 +1,5 @@
+"""`python -m kabar` is the `kabar` command."""
+
+from kabar.cli import main
+
+main()
