@@ -18,6 +18,7 @@ from kabar.commands.common import async_command, settings
 from kabar.commands.db import db_group
 from kabar.commands.feeds import feeds_group
 from kabar.commands.fetch import fetch_command
+from kabar.commands.search import search_command
 from kabar.commands.summarize import summarize_command
 from kabar.config import Settings
 from kabar.db import Database, utcnow
@@ -53,6 +54,7 @@ main.add_command(db_group)
 main.add_command(feeds_group)
 main.add_command(fetch_command)
 main.add_command(summarize_command)
+main.add_command(search_command)
 
 
 @main.command("run")

@@ -1,0 +1,169 @@
+"""The SQLite engine: an FTS5 table of analyzed terms, ranked with bm25().
+
+`search_fts(title, summary, body)` holds each article's analyzed terms (space-separated, so the
+`ascii` tokenizer splits exactly where the analyzer did). Its rowid is a time key, the minute of
+publication times 2^31 plus the article id (KEY_SQL), so FTS5's native rowid order is newest
+first: newest-first pages, "the most recent matches" of relevance and since/until ranges all
+come straight from the index, whatever the number of matches, and the article id is the low 31
+bits. ORM writes index through kabar.search.sync; SQL triggers made by the migration drop an
+article's row when it is deleted (any path: ORM, Core, ON DELETE CASCADE) or when its text or
+date change outside the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, Float, Integer, String, bindparam, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kabar.search.analyze import phrase_variants, variants
+from kabar.search.cursor import NewestCursor
+from kabar.search.model import Candidate, Document, Filters
+from kabar.search.query import Clause, Item, Kind, Query
+from kabar.search.sql import Fragment, filter_fragment, micros
+
+ID_BITS = 31
+ID_MASK = 2**ID_BITS - 1
+# The rowid of an article's row; the migration's triggers use this very expression, and the
+# writer computes keys with it in SQL too, so both always agree (SQLite rounds fractional
+# seconds its own way).
+KEY_SQL = "(max(0, CAST(strftime('%s', {t}.published_at) AS INTEGER)) / 60) * 2147483648 + {t}.id"
+ARTICLE_ID = f"(search_fts.rowid & {ID_MASK})"
+EPOCH = "(julianday(a.published_at) - 2440587.5) * 86400.0"  # published_at in epoch seconds
+# bm25 column weights: title, summary, body.
+WEIGHTS = (10.0, 4.0, 1.0)
+
+
+def minute_key(moment: datetime) -> int:
+    """The smallest rowid of the minute holding `moment` (for since/until ranges)."""
+    return max(0, micros(moment) // 60_000_000) << ID_BITS
+
+
+def _quoted(terms: Sequence[str]) -> str:
+    return '"' + " ".join(terms).replace('"', '""') + '"'
+
+
+def _item(item: Item, language: str | None) -> list[str]:
+    if item.kind is Kind.PHRASE:
+        return [_quoted(seq) for seq in phrase_variants(item.terms, language)]
+    suffix = "*" if item.kind is Kind.PREFIX else ""
+    return [_quoted([v]) + suffix for v in variants(item.terms[0], language)]
+
+
+def _clause(clause: Clause, language: str | None) -> str:
+    return "(" + " OR ".join(e for i in clause.items for e in _item(i, language)) + ")"
+
+
+def match_expression(query: Query, language: str | None = None) -> str:
+    """An FTS5 MATCH string built only from analyzed terms that this function quotes."""
+    expr = " AND ".join(_clause(c, language) for c in query.positive)
+    for clause in query.negative:
+        expr = f"({expr}) NOT {_clause(clause, language)}"
+    return expr
+
+
+class SQLiteEngine:
+    """FTS5 full-text search."""
+
+    def write(self, connection: Connection, documents: Sequence[Document]) -> None:
+        """Replace each document's row in search_fts."""
+        if not documents:
+            return
+        keys: dict[int, int] = dict(
+            connection.execute(
+                text(
+                    f"SELECT a.id, {KEY_SQL.format(t='a')} FROM articles a WHERE a.id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True)),
+                {"ids": [d.article_id for d in documents]},
+            ).all()
+        )
+        rows = [
+            {
+                "key": keys[d.article_id],
+                "title": " ".join(d.title),
+                "summary": " ".join(d.summary),
+                "body": " ".join(d.body),
+            }
+            for d in documents
+            if d.article_id in keys
+        ]
+        if not rows:
+            return
+        connection.execute(text("DELETE FROM search_fts WHERE rowid = :key"), rows)
+        connection.execute(
+            text(
+                "INSERT INTO search_fts (rowid, title, summary, body) "
+                "VALUES (:key, :title, :summary, :body)"
+            ),
+            rows,
+        )
+
+    async def window(
+        self, session: AsyncSession, query: Query, filters: Filters, snapshot: int | None, size: int
+    ) -> list[Candidate]:
+        """The most recently published matches with their bm25 relevance."""
+        frag = _fragment(filters)
+        if snapshot is not None:
+            frag.add("a.id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
+        bm25 = "bm25(search_fts, {}, {}, {})".format(*WEIGHTS)
+        # CROSS JOIN keeps FTS5 as the outer loop, which yields rowids newest first and stops at
+        # LIMIT, so a word found in a million articles costs `size` rows, not a million.
+        sql = (
+            f"SELECT a.id AS id, -{bm25} AS relevance, {EPOCH} AS epoch "
+            f"FROM search_fts CROSS JOIN articles a ON a.id = {ARTICLE_ID} "
+            f"WHERE search_fts MATCH :q{frag.sql()} ORDER BY search_fts.rowid DESC LIMIT :size"
+        )
+        params = [*frag.params, _match_param(query, filters), bindparam("size", size, Integer())]
+        return await _candidates(session, sql, params)
+
+    async def newest(
+        self,
+        session: AsyncSession,
+        query: Query,
+        filters: Filters,
+        after: NewestCursor | None,
+        limit: int,
+    ) -> list[Candidate]:
+        """Newest matches first (by publication minute, then id), straight from FTS5's order."""
+        frag = _fragment(filters)
+        if after is not None:
+            frag.add("search_fts.rowid < :after", bindparam("after", after.position, Integer()))
+        sql = (
+            "SELECT a.id AS id, search_fts.rowid AS position, "
+            f"{EPOCH} AS epoch FROM search_fts CROSS JOIN articles a ON a.id = {ARTICLE_ID} "
+            f"WHERE search_fts MATCH :q{frag.sql()} ORDER BY search_fts.rowid DESC LIMIT :limit"
+        )
+        params = [*frag.params, _match_param(query, filters), bindparam("limit", limit, Integer())]
+        stmt = (
+            text(sql).bindparams(*params).columns(id=Integer(), position=Integer(), epoch=Float())
+        )
+        rows = (await session.execute(stmt)).all()
+        return [Candidate(r.id, 0.0, float(r.epoch), int(r.position)) for r in rows]
+
+
+def _fragment(filters: Filters) -> Fragment:
+    """The filters, with since/until also as rowid ranges that FTS5 applies itself."""
+    frag = filter_fragment(filters, "sqlite")
+    if filters.since is not None:
+        since = minute_key(filters.since)
+        frag.add("search_fts.rowid >= :since_key", bindparam("since_key", since, Integer()))
+    if filters.until is not None:
+        until = minute_key(filters.until) + (1 << ID_BITS)
+        frag.add("search_fts.rowid < :until_key", bindparam("until_key", until, Integer()))
+    return frag
+
+
+def _match_param(query: Query, filters: Filters) -> BindParameter[Any]:
+    return bindparam("q", match_expression(query, filters.language), String())
+
+
+async def _candidates(
+    session: AsyncSession, sql: str, params: list[BindParameter[Any]]
+) -> list[Candidate]:
+    stmt = text(sql).bindparams(*params).columns(id=Integer(), relevance=Float(), epoch=Float())
+    rows = (await session.execute(stmt)).all()
+    return [Candidate(r.id, float(r.relevance), float(r.epoch)) for r in rows]

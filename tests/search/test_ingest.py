@@ -1,0 +1,57 @@
+"""Articles stored by the real ingest writer are searchable at once, once each."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+import kabar.search  # noqa: F401  (installs the index hook, as the application does)
+from kabar import sources
+from kabar.db import Database
+from kabar.db.models import Feed
+from kabar.feeds.fetch import FetchResult
+from kabar.feeds.model import FeedItem, ParsedFeed
+from kabar.feedstore import Checked, FeedRef, FeedStore
+from kabar.search import search
+from tests.ingest.conftest import make_settings
+
+NOW = datetime(2024, 11, 20, 12, tzinfo=UTC)
+
+
+def _checked(ref: FeedRef, items: dict[str, str]) -> Checked:
+    parsed = [
+        FeedItem(guid=g, url=f"https://x.example/{g}", title=title, published_at=NOW)
+        for g, title in items.items()
+    ]
+    result = FetchResult(ref.url, 200, b"<rss/>", {}, NOW)
+    return Checked(ref, result, ParsedFeed(format="rss20", items=parsed))
+
+
+async def _ref(db: Database, url: str) -> FeedRef:
+    feed_id = await sources.add_feed(db, url)
+    async with db.session() as session:
+        feed = await session.get(Feed, feed_id)
+    assert feed is not None
+    return FeedRef.of(feed)
+
+
+async def test_ingested_articles_are_indexed_even_after_a_retried_batch(db: Database) -> None:
+    store = FeedStore(make_settings(db), db, random.Random(1))
+    ref = await _ref(db, "https://a.example/rss")
+    other = await _ref(db, "https://b.example/rss")
+    # A duplicate GUID fails the whole batch; the writer retries feed by feed.
+    await store.write(
+        [
+            _checked(ref, {"g1": "Banjir rob Semarang"}),
+            _checked(other, {"h1": "Banjir bandang Garut"}),
+            _checked(ref, {"g1": "Banjir rob Semarang", "g2": "Gempa Cianjur"}),
+        ]
+    )
+    found = await search(db, "banjir")
+    assert sorted(h.title for h in found.items) == ["Banjir bandang Garut", "Banjir rob Semarang"]
+    assert [h.title for h in (await search(db, "gempa")).items] == ["Gempa Cianjur"]
+    table = "search_fts" if db.is_sqlite else "search_documents"
+    async with db.session() as session:
+        assert await session.scalar(text(f"SELECT count(*) FROM {table}")) == 3
