@@ -11,7 +11,17 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, Defaults
 
 from bot.context import KabarApp, KabarContext, attach, services
 from bot.dispatch import on_button
-from bot.handlers import admin, alerts, chat_events, fallback, news, settings, start
+from bot.handlers import (
+    admin,
+    alerts,
+    chat_events,
+    fallback,
+    inline,
+    news,
+    search,
+    settings,
+    start,
+)
 from bot.menu import ADMIN_COMMANDS, COMMANDS, publish_commands
 from kabar.chats import get_chat
 from kabar.errors import KabarError
@@ -23,7 +33,7 @@ log = logging.getLogger(__name__)
 __all__ = ["ADMIN_COMMANDS", "COMMANDS", "KabarApp", "build_application", "publish_commands"]
 
 # Handler modules, each with register(app); fallback goes last because it takes the rest.
-MODULES = (start, settings, news, alerts, admin, chat_events)
+MODULES = (start, settings, news, search, inline, alerts, admin, chat_events)
 
 
 def build_application(svc: Services, *, polling: bool = True) -> KabarApp:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from kabar.db import Database
 from kabar.db.models import Alert, Chat
 from kabar.errors import InvalidInputError, NotFoundError
+from kabar.search.query import parse
 
 MAX_ALERTS = 20
 MAX_QUERY_CHARS = 200
@@ -32,9 +33,8 @@ def normalize_query(text: str) -> str:
         raise InvalidInputError("alerts.empty")
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInputError("alerts.too_long", limit=MAX_QUERY_CHARS)
-    words = [w for w in query.replace('"', " ").split() if w.upper() != "OR"]
-    if not any(not w.startswith("-") for w in words):
-        # Only exclusions ("-politik") would match almost everything.
+    if parse(query).is_empty:
+        # Nothing positive to look for: only exclusions ("-politik") or only stop signs.
         raise InvalidInputError("alerts.needs_word")
     return query
 
