@@ -37,7 +37,16 @@ from kabar.db.migrate import upgrade
 from tests.botapi.remote import RemoteBotApi, standalone
 
 FIRST_USER = 700_000_001
-COMMANDS = ("/help", "/latest", "/settings", "/alerts", "/digest", "/latest nasional")
+COMMANDS = (
+    "/help",
+    "/latest",
+    "/settings",
+    "/cari banjir jakarta",
+    "/alerts",
+    "/digest",
+    "/search pilkada",
+    "/latest nasional",
+)
 TARGET_P95_MS = 300.0
 # A digest-sized HTML reply: the server parses every reply's HTML, so size costs time there too.
 LONG_REPLY = "\n\n".join(
