@@ -14,9 +14,12 @@ from bot.context import KabarContext, services
 from kabar.chats import ChatRef, get_chat, pick_language
 from kabar.db.models import Chat
 from kabar.i18n import t
+from kabar.render import clip, plain
 from kabar.services import Services
 
 log = logging.getLogger(__name__)
+
+ANSWER_CHARS = 200
 
 
 @dataclass(slots=True)
@@ -141,7 +144,9 @@ class Turn:
         if query is None or self.answered:
             return
         self.answered = True
+        # A toast is plain text (no HTML), at most 200 characters.
+        shown = clip(plain(text), ANSWER_CHARS) if text else None
         try:
-            await query.answer(text or None, show_alert=alert)
+            await query.answer(shown, show_alert=alert)
         except TelegramError as exc:  # too old, or already answered elsewhere
             log.debug("could not answer callback query: %s", exc)

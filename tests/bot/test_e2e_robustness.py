@@ -161,3 +161,12 @@ async def test_long_hostile_articles_fit_telegrams_limit(kabar: Kabar) -> None:
     assert all(len(t.encode("utf-16-le")) // 2 <= 4096 for t in texts)
     assert sum("Judul" in t for t in texts) >= 2  # the items were split across messages
     assert any("Situs <script>&" in t for t in texts)
+
+
+async def test_toasts_are_plain_text(kabar: Kabar) -> None:
+    from tests.bot.factories import add_feed
+
+    await add_feed(kabar.db, "Tom & Jerry <News>", topic="A&B <x>")
+    user, screen = await _onboarded(kabar)
+    press = await tap(user, screen, "A&B")
+    assert (await press.answer())["text"] == "Following A&B <x>"
