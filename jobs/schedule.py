@@ -8,6 +8,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from jobs.ingest import schedule_ingest
+from jobs.maintenance import schedule_maintenance
 from kabar.db import utcnow
 from kabar.services import Services
 from kabar.state import HEARTBEAT_KEY, set_state
@@ -22,6 +23,7 @@ def schedule_jobs(app: Application[Any, Any, Any, Any, Any, Any], svc: Services)
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     jq.run_repeating(_heartbeat, interval=60, first=1, name="heartbeat", data=svc)
     schedule_ingest(app, svc)
+    schedule_maintenance(app, svc)
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -27,6 +27,7 @@ from kabar.feeds.fetch import FetchResult
 from kabar.feeds.model import TITLE_MAX, FeedItem, ParsedFeed
 from kabar.feeds.schedule import backoff_check, next_check
 from kabar.notices import queue_admin_notice
+from kabar.retention import retention_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,14 @@ class FeedStore:
         if not pairs:
             return {}
         known = await _known_pairs(session, pairs)
-        fresh = [(f, i) for f, i in pairs if (f.id, i.guid) not in known]
+        # Items older than the retention window were (or would at once be) pruned; storing them
+        # again would bring deleted articles back as "new" at every pass.
+        cutoff = retention_cutoff(self.settings.retention_days, utcnow())
+        fresh = [
+            (f, i)
+            for f, i in pairs
+            if (f.id, i.guid) not in known and (cutoff is None or i.published_at >= cutoff)
+        ]
         urls = await _existing(session, Article.canonical_url, [i.canonical_url for _, i in fresh])
         hashes = await _existing(session, Article.content_hash, [i.content_hash for _, i in fresh])
         counts: dict[int, tuple[int, int]] = {}

@@ -30,6 +30,7 @@ def make_settings(db: Database, **overrides: Any) -> Settings:
         "fetch_full_text": False,
         "admins": "111,222",
         "summary_workers": 1,
+        "retention_days": 0,  # the sample feeds are dated 2024; retention has its own test
     }
     values.update(overrides)
     return load_settings(**values)

@@ -20,6 +20,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return {
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'k.db'}",
         "KABAR_IMPORT_CATALOG": "false",
+        "KABAR_RETENTION_DAYS": "0",  # the sample feeds are dated 2024
         "KABAR_ALLOW_PRIVATE_NETWORKS": "true",
         "KABAR_SUMMARY_WORKERS": "1",
         "KABAR_FETCH_FULL_TEXT": "false",

@@ -41,6 +41,7 @@ async def test_a_tick_runs_a_pass_and_skips_while_one_runs(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'k.db'}",
         allow_private_networks=True,
         import_catalog=False,
+        retention_days=0,  # the sample feeds are dated 2024
     )
     db = Database(cfg.database_url)
     await upgrade(db)

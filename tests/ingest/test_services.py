@@ -22,7 +22,11 @@ async def test_a_pass_through_the_real_process_pool(tmp_path: Path, server: Feed
     must pickle, and the workers must import everything fresh."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'k.db'}"
     cfg = load_settings(
-        database_url=url, allow_private_networks=True, import_catalog=False, summary_workers=1
+        database_url=url,
+        allow_private_networks=True,
+        import_catalog=False,
+        summary_workers=1,
+        retention_days=0,  # the sample feeds are dated 2024
     )
     server.serve("/feed", samples.rss20(samples.items(3)))
     async with open_services(cfg) as svc:
@@ -65,7 +69,11 @@ async def test_catalog_import_can_be_turned_off_and_never_touches_existing_feeds
 async def test_a_dead_worker_gets_the_pool_replaced(tmp_path: Path, server: FeedServer) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'k.db'}"
     cfg = load_settings(
-        database_url=url, allow_private_networks=True, import_catalog=False, summary_workers=1
+        database_url=url,
+        allow_private_networks=True,
+        import_catalog=False,
+        summary_workers=1,
+        retention_days=0,  # the sample feeds are dated 2024
     )
     server.serve("/a", samples.rss20(samples.items(2, prefix="a")))
     async with open_services(cfg) as svc:
