@@ -124,15 +124,17 @@ def article_text(rng: random.Random, paragraphs: int = 6) -> str:
     )
 
 
-def feed_xml(base: str, feed: int, items: int, now: datetime) -> str:
-    """An RSS 2.0 feed whose items carry their full text (no page fetches needed)."""
-    rng = random.Random(feed)
+def feed_xml(base: str, feed: int, items: int, now: datetime, generation: int) -> str:
+    """An RSS 2.0 feed whose items carry their full text (no page fetches needed); each
+    generation is all new articles."""
+    rng = random.Random(feed * 100_003 + generation)
     entries = []
     for i in range(items):
         published = format_datetime(now - timedelta(minutes=i))
+        key = f"{feed}-{generation}-{i}"
         entries.append(
             f"<item><title>{escape(sentence(rng, 8))}</title>"
-            f"<link>{base}/a/{feed}/{i}</link><guid>bench-{feed}-{i}</guid>"
+            f"<link>{base}/a/{key}</link><guid>bench-{key}</guid>"
             f"<pubDate>{published}</pubDate>"
             f"<description><![CDATA[{article_text(rng)}]]></description></item>"
         )
@@ -145,16 +147,16 @@ def feed_xml(base: str, feed: int, items: int, now: datetime) -> str:
 
 
 async def serve_feeds(port: int, items: int) -> None:
-    """Serve /f/<n>.xml until killed; prints READY <port> once listening (loopback only)."""
-    now = utcnow()
-    cache: dict[int, bytes] = {}
+    """Serve /f/<n>.xml until killed (new articles at every request, so every pass has work);
+    prints READY <port> once listening (loopback only)."""
+    served: dict[int, int] = {}
 
     async def handler(request: web.Request) -> web.Response:
         number = int(request.match_info["n"])
-        if number not in cache:
-            base = f"http://127.0.0.1:{request.url.port}"
-            cache[number] = feed_xml(base, number, items, now).encode()
-        return web.Response(body=cache[number], content_type="application/rss+xml")
+        served[number] = served.get(number, 0) + 1
+        base = f"http://127.0.0.1:{request.url.port}"
+        body = feed_xml(base, number, items, utcnow(), served[number]).encode()
+        return web.Response(body=body, content_type="application/rss+xml")
 
     app = web.Application()
     app.router.add_get("/f/{n}.xml", handler)
@@ -170,27 +172,29 @@ async def serve_feeds(port: int, items: int) -> None:
 
 @dataclass
 class IngestLoad:
-    """An ingest pass running in this process, over feeds served by another one."""
+    """Ingest passes running back to back in this process, over feeds served by another one."""
 
-    task: asyncio.Task[IngestReport | None]
+    reports: list[IngestReport]
+    stopping: asyncio.Event
     started: float
 
-    def finished(self) -> bool:
-        """Whether the pass is over."""
-        return self.task.done()
-
-    async def report(self) -> str:
-        """The pass's one-line report and its duration."""
-        report = await self.task
+    def summary(self) -> str:
+        """What the passes did while the phase lasted."""
         took = time.perf_counter() - self.started
-        return f"ingest pass: {report.line() if report else 'skipped'} (wall {took:.1f} s)"
+        articles = sum(r.new for r in self.reports)
+        summarized = sum(r.summarized for r in self.reports)
+        return (
+            f"ingest: {len(self.reports)} passes in {took:.1f} s, {articles} new articles, "
+            f"{summarized} summarized ({articles / took:.0f} articles/s)"
+        )
 
 
 @contextlib.asynccontextmanager
 async def running(
     db: Database, settings: Settings, *, feeds: int, items: int
 ) -> AsyncIterator[IngestLoad]:
-    """Serve `feeds` feeds of `items` new articles, add them, and run one pass with summaries."""
+    """Serve `feeds` feeds of `items` new articles each time, and run passes with summaries
+    one after another until the block ends (the pass under way is finished)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench._bot_load", "--items", str(items),
         stdout=asyncio.subprocess.PIPE,
@@ -204,10 +208,18 @@ async def running(
             await sources.add_feed(
                 db, f"http://127.0.0.1:{port}/f/{n}.xml", topic=TOPICS[n % len(TOPICS)]
             )
-        ingestor = svc.ingestor()
-        started = time.perf_counter()
-        task = asyncio.create_task(ingestor.run(all_feeds=True, summaries=True))
-        yield IngestLoad(task, started)
+        load = IngestLoad([], asyncio.Event(), time.perf_counter())
+
+        async def passes() -> None:
+            while not load.stopping.is_set():
+                report = await svc.ingestor().run(all_feeds=True, summaries=True)
+                if report is not None:
+                    load.reports.append(report)
+
+        task = asyncio.create_task(passes())
+        await asyncio.sleep(1.0)  # the first fetches are under way
+        yield load
+        load.stopping.set()
         await task
     finally:
         await svc.aclose()

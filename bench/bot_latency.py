@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
+import json
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, Defaults
 
 from bench import _bot_load as ingest_load
+from bench._bot_driver import one
 from kabar.cli import serve
 from kabar.config import Settings
 from kabar.db import Database
@@ -80,41 +80,30 @@ class Figures:
         )
 
 
-async def one(remote: RemoteBotApi, user_id: int, text: str) -> float:
-    """Send `text` as the user and wait for the bot's first reply; milliseconds."""
-    mark = (await remote.messages(chat_id=user_id, after=10**12))["next"]
-    started = time.perf_counter()
-    await remote.send(user_id, text)
-    found = await remote.messages(chat_id=user_id, after=mark, wait=20)
-    if not found["messages"]:
-        raise RuntimeError(f"no reply to {text!r} from user {user_id}")
-    return (time.perf_counter() - started) * 1000
-
-
 async def drive(
     remote: RemoteBotApi,
-    users: list[int],
     commands: tuple[str, ...],
-    *,
-    samples: int,
-    until: Callable[[], bool] | None = None,
-) -> list[float]:
-    """Users take turns sending commands until `samples` are taken (or `until()` says stop)."""
-    results: list[float] = []
-    texts = itertools.cycle(commands)
+    options: argparse.Namespace,
+) -> dict[str, list[float]]:
+    """Run the simulated users (bench._bot_driver) in their own process; latencies by command."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench._bot_driver", remote.base_url,
+        "--users", str(options.users), "--first", str(FIRST_USER), "--rate", str(options.rate),
+        "--samples", str(options.samples), *commands,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    out = await process.stdout.read()
+    await process.wait()
+    if process.returncode:
+        raise RuntimeError(f"the driver failed with status {process.returncode}")
+    found: dict[str, list[float]] = json.loads(out.decode().strip().splitlines()[-1])
+    return found
 
-    async def user_loop(user_id: int) -> None:
-        while len(results) < samples and not (until and until()):
-            text = next(texts)
-            took = await one(remote, user_id, text)
-            results.append(took)
-            per_command.setdefault(text, []).append(took)
 
-    await asyncio.gather(*(user_loop(u) for u in users))
-    return results
-
-
-per_command: dict[str, list[float]] = {}
+def merged(found: dict[str, list[float]]) -> list[float]:
+    """Every latency, whatever the command."""
+    return [x for values in found.values() for x in values]
 
 
 @contextlib.asynccontextmanager
@@ -209,21 +198,19 @@ async def run(options: argparse.Namespace) -> int:
         async with standalone("--rate-limits", "off") as remote:
             await remote.create_users(FIRST_USER, options.users, language_code="id")
             async with echo_app(remote):
-                base = await drive(remote, users, ("/ping",), samples=options.samples)
-                long = await drive(remote, users, ("/long",), samples=options.samples)
-            rows.append(Figures("baseline: bare PTB /ping", base))
-            rows.append(Figures(f"baseline: bare PTB {len(LONG_REPLY)}-char HTML", long))
+                base = await drive(remote, ("/ping",), options)
+                long = await drive(remote, ("/long",), options)
+            rows.append(Figures("baseline: bare PTB /ping", merged(base)))
+            rows.append(Figures(f"baseline: bare PTB {len(LONG_REPLY)}-char HTML", merged(long)))
             async with kabar(remote, url) as kdb:
                 await register(remote, users)
-                per_command.clear()
-                idle = await drive(remote, users, COMMANDS, samples=options.samples)
-                rows.append(Figures("kabar idle", idle))
-                rows.extend(Figures(f"  idle {c}", v) for c, v in sorted(per_command.items()))
-                per_command.clear()
+                idle = await drive(remote, COMMANDS, options)
+                rows.extend(Figures(f"  idle {c}", v) for c, v in sorted(idle.items()))
+                rows.append(Figures("kabar idle", merged(idle)))
                 if not options.no_ingest:
-                    busy, report = await under_ingest(remote, users, kdb, options)
-                    rows.extend(Figures(f"  ingest {c}", v) for c, v in sorted(per_command.items()))
-                    rows.append(Figures("kabar during an ingest pass", busy))
+                    busy, report = await under_ingest(remote, kdb, options)
+                    rows.extend(Figures(f"  ingest {c}", v) for c, v in sorted(busy.items()))
+                    rows.append(Figures("kabar during ingest passes", merged(busy)))
                     print(report)
     table(rows)
     under = rows[-1]
@@ -233,23 +220,24 @@ async def run(options: argparse.Namespace) -> int:
 
 
 async def under_ingest(
-    remote: RemoteBotApi, users: list[int], db: Database, options: argparse.Namespace
-) -> tuple[list[float], str]:
-    """Measure while ingest passes with summaries run; returns latencies and a report line."""
+    remote: RemoteBotApi, db: Database, options: argparse.Namespace
+) -> tuple[dict[str, list[float]], str]:
+    """Measure while ingest passes with summaries run back to back; latencies and a report."""
     settings = bench_settings(await remote.health(), remote.base_url, db.url)
     async with ingest_load.running(db, settings, feeds=options.feeds, items=options.items) as load:
-        samples = await drive(remote, users, COMMANDS, samples=options.samples, until=load.finished)
-        return samples, await load.report()
+        found = await drive(remote, COMMANDS, options)
+    return found, load.summary()
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     p = argparse.ArgumentParser(prog="python -m bench bot_latency", description=__doc__)
     p.add_argument("--samples", type=int, default=200, help="latencies per phase")
-    p.add_argument("--users", type=int, default=4, help="users sending commands at once")
+    p.add_argument("--users", type=int, default=8, help="simulated users")
+    p.add_argument("--rate", type=float, default=5.0, help="commands per second, all users")
     p.add_argument("--archive", type=int, default=5000, help="articles already stored")
-    p.add_argument("--feeds", type=int, default=40, help="feeds in the ingest pass")
-    p.add_argument("--items", type=int, default=25, help="new articles per feed")
+    p.add_argument("--feeds", type=int, default=40, help="feeds in each ingest pass")
+    p.add_argument("--items", type=int, default=25, help="new articles per feed and pass")
     p.add_argument("--no-ingest", action="store_true", help="skip the phase under ingest")
     return p.parse_args(argv)
 

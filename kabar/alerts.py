@@ -107,7 +107,13 @@ async def remove_alert_by_text(db: Database, telegram_id: int, text: str) -> Ale
     raise InvalidInputError("alerts.not_found", query=text[:MAX_QUERY_CHARS])
 
 
-async def count_alerts(db: Database) -> int:
-    """How many alerts are saved across all chats."""
+async def count_alerts(db: Database, telegram_id: int) -> int:
+    """How many alerts the chat has."""
+    stmt = (
+        select(func.count())
+        .select_from(Alert)
+        .join(Chat, Chat.id == Alert.chat_id)
+        .where(Chat.telegram_id == telegram_id)
+    )
     async with db.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(Alert)) or 0)
+        return int(await session.scalar(stmt) or 0)

@@ -138,14 +138,21 @@ async def _chat_pk(session: AsyncSession, telegram_id: int) -> int:
 
 async def following(db: Database, telegram_id: int) -> Following:
     """The topics, sources and mutes of one chat."""
+    subs_stmt = (
+        select(Subscription.topic, Subscription.feed_id)
+        .join(Chat, Chat.id == Subscription.chat_id)
+        .where(Chat.telegram_id == telegram_id)
+    )
+    mutes_stmt = (
+        select(Mute.feed_id)
+        .join(Chat, Chat.id == Mute.chat_id)
+        .where(Chat.telegram_id == telegram_id)
+    )
     async with db.session() as session:
-        pk = await _chat_pk(session, telegram_id)
-        subs = (
-            await session.execute(
-                select(Subscription.topic, Subscription.feed_id).where(Subscription.chat_id == pk)
-            )
-        ).all()
-        muted = (await session.scalars(select(Mute.feed_id).where(Mute.chat_id == pk))).all()
+        subs = (await session.execute(subs_stmt)).all()
+        muted = (await session.scalars(mutes_stmt)).all()
+        if not subs and not muted:
+            await _chat_pk(session, telegram_id)  # NotFoundError for a chat never seen
     result = Following(muted=set(muted))
     for topic, feed_id in subs:
         if topic is not None:

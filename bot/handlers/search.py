@@ -40,9 +40,10 @@ async def search_text(turn: Turn, words: str) -> None:
     if not words.strip():
         await turn.say(turn.t("search.usage"))
         return
-    page = await search_pages.first_page(turn.svc.db, turn.chat_id, words)
+    page = await search_pages.first_page(turn.svc.db, words)
     screen = results_screen(turn, page)
     await turn.say(screen.text, screen.markup)
+    await search_pages.remember(turn.svc.db, turn.chat_id, page)  # after the reply: see module
 
 
 async def search_command(turn: Turn) -> None:
@@ -52,12 +53,15 @@ async def search_command(turn: Turn) -> None:
 
 async def on_page(turn: Turn, fields: list[str]) -> None:
     """sp:<ref>:<page> shows another page of a stored search in place."""
-    ref, number = as_int(fields[0]), as_int(fields[1], high=search_pages.MAX_PAGES)
+    ref = as_int(fields[0], high=search_pages.MAX_REF)
+    number = as_int(fields[1], high=search_pages.MAX_PAGES)
     if ref is None or number is None:
         raise StaleButton(fields)
     page = await search_pages.page_of(turn.svc.db, turn.chat_id, ref, number)
     screen = results_screen(turn, page)
+    await turn.answer()
     await turn.edit(screen.text, screen.markup)
+    await search_pages.remember(turn.svc.db, turn.chat_id, page)
 
 
 def register(app: KabarApp) -> None:

@@ -56,7 +56,7 @@ async def main_menu(db: Database, chat: Chat) -> Screen:
     """Every setting at a glance, with a button to change each."""
     lang = chat.language
     follows = await subscriptions.following(db, chat.telegram_id)
-    alert_count = len(await alerts.list_alerts(db, chat.telegram_id))
+    alert_count = await alerts.count_alerts(db, chat.telegram_id)
     times = ", ".join(chat.digest_times or []) or t(lang, "settings.times_none")
     status = t(lang, "settings.status_paused" if chat.paused else "settings.status_active")
     text = t(

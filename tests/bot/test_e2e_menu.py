@@ -29,6 +29,7 @@ async def test_menu_in_both_languages_and_for_admins(kabar: Kabar) -> None:
     admin = kabar.botapi.create_user("Admin", id=ADMIN_ID, language_code="id")
     await admin.send("/start")
     await admin.next_message()
+    await admin.next_message()  # the onboarding screen
     scope = {"chat_id": ADMIN_ID, "type": "chat"}
     await kabar.botapi.wait_for(lambda: _menu(kabar, "id", scope), what="the admin menu")
     assert {"feeds", "stats", "broadcast", "digest"} <= set(_menu(kabar, "id", scope))
