@@ -7,6 +7,8 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from jobs import digest as digest_jobs
+from jobs import outbox as outbox_jobs
 from kabar.db import utcnow
 from kabar.services import Services
 from kabar.state import HEARTBEAT_KEY, set_state
@@ -20,6 +22,8 @@ def schedule_jobs(app: Application[Any, Any, Any, Any, Any, Any], svc: Services)
     if jq is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     jq.run_repeating(_heartbeat, interval=60, first=1, name="heartbeat", data=svc)
+    digest_jobs.schedule(app, svc)
+    outbox_jobs.schedule(app, svc)
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:

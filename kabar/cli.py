@@ -12,8 +12,10 @@ from importlib.metadata import version
 
 import click
 
+from kabar.commands.broadcast import broadcast_command
 from kabar.commands.common import async_command, settings
 from kabar.commands.db import db_group
+from kabar.commands.digest import digest_command
 from kabar.commands.feeds import feeds_group
 from kabar.config import Settings
 from kabar.db import Database, utcnow
@@ -47,6 +49,8 @@ def main() -> None:
 
 main.add_command(db_group)
 main.add_command(feeds_group)
+main.add_command(digest_command)
+main.add_command(broadcast_command)
 
 
 @main.command("run")

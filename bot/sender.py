@@ -1,0 +1,204 @@
+"""The paced sender: outbox rows out through python-telegram-bot's Bot, Telegram errors in.
+
+The engine (kabar.dispatch) claims, paces and records; this module is its Telegram transport:
+it sends one Delivery with `send_message` and turns every answer or exception into an Outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+
+from kabar.config import Settings
+from kabar.db import Database
+from kabar.dispatch import DispatchConfig, Dispatcher
+from kabar.errors import ConfigError
+from kabar.outbox import Delivery
+from kabar.outcomes import Outcome, Result, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+# 400s that concern one chat only: the message itself is fine, this chat cannot take it.
+CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
+CHAT_SPECIFIC = (
+    "not enough rights",
+    "have no rights",
+    "chat_write_forbidden",
+    "need administrator rights",
+    "message thread not found",
+    "topic_closed",
+    "topic_deleted",
+    "chat_restricted",
+    "user is deactivated",
+    "bot was blocked",
+)
+# Failures in which the request may have reached Telegram: resending could duplicate it.
+_AFTER_SENDING = (httpx.ReadTimeout,)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    rows = payload.get("buttons")
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b["text"], url=b["url"])
+                if b.get("url")
+                else InlineKeyboardButton(b["text"], callback_data=b.get("data") or "x")
+                for b in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+def _bad_request(text: str) -> Outcome:
+    lowered = text.lower()
+    if any(s in lowered for s in CHAT_GONE):
+        return Outcome(Result.CHAT_GONE, error=text)
+    specific = any(s in lowered for s in CHAT_SPECIFIC)
+    return Outcome(Result.REJECTED, error=text, chat_specific=specific)
+
+
+def classify(exc: TelegramError) -> Outcome:
+    """The Outcome of a failed send_message."""
+    text = str(exc)[:500]
+    match exc:
+        case RetryAfter():
+            outcome = Outcome(
+                Result.RATE_LIMITED, retry_after=_seconds(exc.retry_after), error=text
+            )
+        case ChatMigrated():
+            outcome = Outcome(Result.MIGRATED, new_chat_id=exc.new_chat_id, error=text)
+        case Forbidden():
+            outcome = Outcome(Result.BLOCKED, error=text)
+        case InvalidToken():
+            outcome = Outcome(Result.UNAUTHORIZED, error="the bot token was refused")
+        case BadRequest():
+            outcome = _bad_request(text)
+        case TimedOut() if isinstance(exc.__cause__, _AFTER_SENDING):
+            outcome = Outcome(Result.UNCERTAIN, error=f"no answer in time: {text}")
+        case NetworkError():
+            outcome = Outcome(Result.RETRY, error=text)
+        case _:
+            outcome = Outcome(Result.RETRY, error=f"{type(exc).__name__}: {text}")
+    return outcome
+
+
+class TelegramTransport:
+    """Sends deliveries with send_message; `paid` adds allow_paid_broadcast."""
+
+    def __init__(self, bot: Bot, *, paid: bool = False) -> None:
+        self.bot = bot
+        self.paid = paid
+
+    async def send(self, delivery: Delivery) -> Outcome:
+        """Send one delivery and say what happened; never raises."""
+        try:
+            message = await self.bot.send_message(
+                chat_id=delivery.telegram_id,
+                text=delivery.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(delivery.payload),
+                message_thread_id=delivery.thread_id,
+                link_preview_options=None if delivery.payload.get("preview") else _NO_PREVIEW,
+                allow_paid_broadcast=True if self.paid else None,
+            )
+        except TelegramError as exc:
+            return classify(exc)
+        return Outcome(Result.SENT, message_id=message.message_id)
+
+
+def build_bot(settings: Settings, *, pool: int | None = None) -> Bot:
+    """A Bot of the sender's own: its connection pool sized for its requests in flight."""
+    token = settings.token
+    if not token:
+        raise ValueError("the sender needs TELEGRAM_BOT_TOKEN")
+    timeout = settings.send_timeout
+    request = HTTPXRequest(
+        connection_pool_size=pool or settings.send_max_in_flight + 4,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+    )
+    return Bot(token, base_url=settings.telegram_api_url, request=request)
+
+
+def dispatch_config(settings: Settings, **overrides: Any) -> DispatchConfig:
+    """The engine's knobs from the settings."""
+    values: dict[str, Any] = {
+        "rate": settings.send_rate,
+        "max_in_flight": settings.send_max_in_flight,
+        "lease": timedelta(seconds=settings.send_lease_seconds),
+        "leader_lease": timedelta(seconds=settings.send_leader_lease_seconds),
+        "retry": RetryPolicy(
+            max_attempts=settings.send_max_attempts, base_seconds=settings.send_retry_seconds
+        ),
+    }
+    values.update(overrides)
+    return DispatchConfig(**values)
+
+
+@dataclass
+class Sender:
+    """The dispatcher with its Bot; `run` sends until `stop` is set."""
+
+    dispatcher: Dispatcher
+    bot: Bot
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Connect (retrying while Telegram is unreachable), then drain the outbox."""
+        while not stop.is_set():
+            try:
+                await self.bot.initialize()
+                break
+            except InvalidToken:
+                # PTB's message quotes the token: never let it reach a log.
+                raise ConfigError(
+                    "Telegram refused TELEGRAM_BOT_TOKEN; the sender cannot start"
+                ) from None
+            except TelegramError as exc:
+                log.warning("sender cannot reach Telegram yet: %s", exc)
+                try:
+                    await asyncio.wait_for(stop.wait(), 5.0)
+                except TimeoutError:
+                    continue
+        try:
+            await self.dispatcher.run(stop)
+        finally:
+            await self.bot.shutdown()
+
+
+def build_sender(
+    db: Database, settings: Settings, *, bot: Bot | None = None, **overrides: Any
+) -> Sender:
+    """The sender for `settings` (overrides change DispatchConfig fields, for tests and bench)."""
+    config = dispatch_config(settings, **overrides)
+    bot = bot or build_bot(settings)
+    transport = TelegramTransport(bot, paid=settings.paid_broadcast)
+    return Sender(Dispatcher(db, transport, config), bot)
