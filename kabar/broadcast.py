@@ -261,10 +261,10 @@ async def _progress(session: AsyncSession, row: Broadcast, now: datetime) -> Pro
     recent = await session.scalar(
         select(func.count())
         .select_from(Outbox)
-        .where(Outbox.broadcast_id == row.id, Outbox.sent_at > window_start)
+        .where(Outbox.broadcast_id == row.id, Outbox.sent_at >= window_start)
     )
-    seconds = (now - window_start).total_seconds()
-    rate = int(recent or 0) / seconds if seconds >= 1 else 0.0
+    seconds = max(1.0, (now - window_start).total_seconds())
+    rate = int(recent or 0) / seconds
     remaining = counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0)
     return Progress(
         id=row.id,
@@ -296,7 +296,10 @@ async def finalize(db: Database, *, now: datetime | None = None) -> list[Progres
             figures = await _progress(session, row, now)
             if row.status == BroadcastStatus.QUEUED and figures.total - figures.remaining > 0:
                 row.status = BroadcastStatus.RUNNING
-                row.started_at = now
+                first = await session.scalar(
+                    select(func.min(Outbox.sent_at)).where(Outbox.broadcast_id == row.id)
+                )
+                row.started_at = first or now
             if figures.remaining == 0:
                 row.status = BroadcastStatus.DONE
                 row.started_at = row.started_at or now

@@ -23,7 +23,7 @@ async def _queue(db: Database, chat_id: int, kind: OutboxKind, key: str, **kw: o
 async def _statuses(db: Database) -> dict[str, int]:
     async with db.session() as session:
         rows = await session.execute(select(Outbox.status, func.count()).group_by(Outbox.status))
-        return {k: v for k, v in rows}
+        return {str(k): int(v) for k, v in rows}
 
 
 async def test_a_key_is_queued_once(db: Database) -> None:
