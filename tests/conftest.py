@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated database on SQLite and, when configured, on PostgreSQL."""
+"""Shared fixtures: a migrated database on SQLite and, when configured, on PostgreSQL; the local
+Bot API server (tests/botapi/fixtures.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 
 from kabar.db import Database
 from kabar.db.migrate import upgrade
+
+pytest_plugins = ["tests.botapi.fixtures"]
 
 POSTGRES_URL = os.environ.get("KABAR_TEST_POSTGRES_URL", "").strip()
 SKIP_PG_REASON = "PostgreSQL suite skipped: set KABAR_TEST_POSTGRES_URL to run it"
