@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,8 +26,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
+from bot.aiohttp_request import AiohttpRequest, AnswerTimedOut
 from kabar.config import Settings
 from kabar.db import Database
 from kabar.dispatch import DispatchConfig, Dispatcher
@@ -50,12 +52,16 @@ CHAT_SPECIFIC = (
     "user is deactivated",
     "bot was blocked",
 )
-# Failures in which the request may have reached Telegram: resending could duplicate it.
+# httpx's (PTB's default backend) name for "written, but no answer in time".
 _AFTER_SENDING = (httpx.ReadTimeout,)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def _seconds(value: int | timedelta) -> float:
+def _retry_after(exc: RetryAfter) -> float:
+    # PTB 22 warns that the attribute becomes a timedelta; both forms are handled.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -84,14 +90,17 @@ def _bad_request(text: str) -> Outcome:
     return Outcome(Result.REJECTED, error=text, chat_specific=specific)
 
 
+def _answer_lost(exc: TelegramError) -> bool:
+    """Whether the request went out and its answer never came (it may have been delivered)."""
+    return isinstance(exc, AnswerTimedOut) or isinstance(exc.__cause__, _AFTER_SENDING)
+
+
 def classify(exc: TelegramError) -> Outcome:
     """The Outcome of a failed send_message."""
     text = str(exc)[:500]
     match exc:
         case RetryAfter():
-            outcome = Outcome(
-                Result.RATE_LIMITED, retry_after=_seconds(exc.retry_after), error=text
-            )
+            outcome = Outcome(Result.RATE_LIMITED, retry_after=_retry_after(exc), error=text)
         case ChatMigrated():
             outcome = Outcome(Result.MIGRATED, new_chat_id=exc.new_chat_id, error=text)
         case Forbidden():
@@ -100,7 +109,7 @@ def classify(exc: TelegramError) -> Outcome:
             outcome = Outcome(Result.UNAUTHORIZED, error="the bot token was refused")
         case BadRequest():
             outcome = _bad_request(text)
-        case TimedOut() if isinstance(exc.__cause__, _AFTER_SENDING):
+        case AnswerTimedOut() | TimedOut() if _answer_lost(exc):
             outcome = Outcome(Result.UNCERTAIN, error=f"no answer in time: {text}")
         case NetworkError():
             outcome = Outcome(Result.RETRY, error=text)
@@ -138,13 +147,10 @@ def build_bot(settings: Settings, *, pool: int | None = None) -> Bot:
     token = settings.token
     if not token:
         raise ValueError("the sender needs TELEGRAM_BOT_TOKEN")
-    timeout = settings.send_timeout
-    request = HTTPXRequest(
+    request = AiohttpRequest(
         connection_pool_size=pool or settings.send_max_in_flight + 4,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        connect_timeout=timeout,
-        pool_timeout=timeout,
+        read_timeout=settings.send_timeout,
+        connect_timeout=settings.send_timeout,
     )
     return Bot(token, base_url=settings.telegram_api_url, request=request)
 

@@ -120,6 +120,7 @@ class Dispatcher:
         self._closed_chats: set[int] = set()
         self._stopped: set[int] = set()
         self._texts: dict[int, str] = {}
+        self._delivered: dict[int, float] = {}  # chat -> last message Telegram accepted
         self._lanes: set[asyncio.Task[None]] = set()
         self._results: asyncio.Queue[tuple[outbox.Delivery, Outcome, asyncio.Future[None]]]
         self._results = asyncio.Queue()
@@ -327,7 +328,7 @@ class Dispatcher:
         if d is None:
             self.in_flight.release()
             return True
-        d.extra["previous_send"] = self.pacer.last_sent(d.chat_id)
+        d.extra["previous_send"] = self._delivered.get(d.chat_id)
         self.pacer.note(d.chat_id, d.is_group)
         d.extra["in_flight"] = True
         task = asyncio.create_task(self._lane(d))
@@ -388,6 +389,7 @@ class Dispatcher:
             case Result.SENT:
                 self.counters.sent += 1
                 self._failures = 0
+                self._delivered[d.chat_id] = time.monotonic()
             case Result.UNCERTAIN:
                 self.counters.uncertain += 1
             case Result.BLOCKED | Result.CHAT_GONE:
@@ -499,6 +501,8 @@ class Dispatcher:
         await outbox.renew(self.db, self.owner, list(self._held), self.config.lease)
         await outbox.reclaim(self.db)
         self.pacer.prune()
+        horizon = time.monotonic() - GROUP_429_WINDOW
+        self._delivered = {c: t for c, t in self._delivered.items() if t > horizon}
         return True
 
 
