@@ -1,7 +1,7 @@
 """Pacing under Telegram's limits: the global rate, each chat's rate, and requests in flight.
 
-- global: a leaky bucket (aiolimiter) at the configured rate with a burst of one token, so the
-  stream is smooth, plus a pause for everyone after a global 429;
+- global: a leaky bucket (aiolimiter) at the configured rate with a burst of two, so the stream
+  is smooth, plus a pause for everyone after a global 429;
 - per chat: one message a second in any chat, and at most twenty a minute in a group;
 - in flight: no more requests outstanding than the rate needs given the measured latency, so a
   crash leaves as few messages as possible of unknown fate (one, against a fast server).
@@ -21,6 +21,7 @@ from aiolimiter import AsyncLimiter
 CHAT_INTERVAL = 1.1  # seconds between two messages to one chat (Telegram: about 1)
 GROUP_PER_MINUTE = 20
 GROUP_WINDOW = 62.0  # seconds in which a group gets at most GROUP_PER_MINUTE
+BURST = 2  # messages the global pacing lets go back to back
 
 
 class ChatPacer:
@@ -88,8 +89,9 @@ class GlobalPacer:
     def __init__(self, rate: float | None, *, clock: Callable[[], float] = time.monotonic):
         self.rate = rate
         self.clock = clock
-        # One token of capacity: a smooth stream with no burst at start or after a pause.
-        self._limiter = AsyncLimiter(1, 1.0 / rate) if rate else None
+        # Two tokens of capacity: a smooth stream that can make up one late wake-up (a slow
+        # answer, a busy loop) instead of losing that slot for good; never more than two at once.
+        self._limiter = AsyncLimiter(BURST, BURST / rate) if rate else None
         self._paused_until = 0.0
 
     def pause(self, seconds: float) -> None:
@@ -121,8 +123,8 @@ class GlobalPacer:
 class InFlight:
     """Requests outstanding, limited to what the rate needs: ceil(rate x latency x 1.25).
 
-    Latency is an exponentially weighted mean of the time from request to recorded result.
-    Unlimited rate means the maximum.
+    Latency is the time from request to recorded result, estimated from recent answers with a
+    bias to the slow ones. Unlimited rate means the maximum.
     """
 
     def __init__(self, maximum: int, rate: float | None, *, initial_latency: float = 0.0):
@@ -151,5 +153,8 @@ class InFlight:
         """Give a slot back; `latency` (seconds) updates the estimate."""
         self.active -= 1
         if latency is not None:
-            self.latency = 0.8 * self.latency + 0.2 * latency
+            # Up fast, down slowly: the estimate follows the slow answers, not the mean, so a
+            # spike does not stall the rate.
+            weight = 0.5 if latency > self.latency else 0.05
+            self.latency += weight * (latency - self.latency)
         self._changed.set()

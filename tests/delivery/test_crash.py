@@ -37,12 +37,15 @@ async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
         )
 
 
-async def _until(check: Any, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
+async def _until(check: Any, seconds: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + seconds
     while not check():
         if time.monotonic() > deadline:
-            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-            raise AssertionError(f"timed out waiting for {what}; worker log:\n{tail}")
+            raise AssertionError(f"timed out waiting for {what}; worker log:\n{_tail(log)}")
         await asyncio.sleep(0.005)
 
 
@@ -85,7 +88,7 @@ async def test_sigkill_at_random_points_loses_nothing_and_doubles_at_most_one_pe
 
             deadline = time.monotonic() + 180
             while not await drained():
-                assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+                assert time.monotonic() < deadline, _tail(log)
                 await asyncio.sleep(0.2)
         finally:
             worker.send_signal(signal.SIGTERM)
