@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 
-from sqlalchemy import JSON, String, cast, func, literal, or_, select, update
+from sqlalchemy import JSON, String, cast, func, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kabar import outbox, tghtml
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 ACTIVE = (BroadcastStatus.QUEUED, BroadcastStatus.RUNNING)
 FINAL = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED, BroadcastStatus.STOPPED)
 RATE_WINDOW = timedelta(seconds=60)
+ANALYZE_AFTER = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,13 @@ async def queue(db: Database, broadcast_id: int) -> int:
         row.total = int(total or 0)
         if row.status == BroadcastStatus.DRAFT:
             row.status = BroadcastStatus.QUEUED
-        return row.total
+        queued = row.total
+    if db.dialect == "postgresql" and queued >= ANALYZE_AFTER:
+        # Fresh statistics, or the planner sorts every pending row for each claim instead of
+        # walking ix_outbox_due (75 ms instead of 0.5 ms at 100,000 rows).
+        async with db.transaction() as session:
+            await session.execute(text("ANALYZE outbox"))
+    return queued
 
 
 async def _get(session: AsyncSession, broadcast_id: int, *, for_update: bool = False) -> Broadcast:
