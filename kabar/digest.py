@@ -1,9 +1,10 @@
 """Digests: which chats are due, what goes into each, and queueing it once per slot.
 
-A digest covers the articles Kabar fetched in a window (since, until]: from the chat's previous
-digest to this one, each shifted back by SETTLE so that an article being stored while a digest
-is cut lands in exactly one of them. The window is encoded in the page buttons, so any page can
-be rendered again later from the same window.
+A digest at time T, after one at time P, covers the articles Kabar fetched in
+(P - SETTLE, T - SETTLE]: windows meet end to end, so each article is in exactly one digest, and
+the two-minute shift lets an article being stored right at T land in the next one rather than
+in neither. The window (P, T] is encoded in the page buttons, so any page can be rendered again
+later from the same window; T is also the time the digest's header shows.
 """
 
 from __future__ import annotations
@@ -71,9 +72,9 @@ def _whole(moment: datetime) -> datetime:
 
 
 def window_for(last_digest_at: datetime | None, until: datetime) -> Window:
-    """The window of a digest cut at `until` after one cut at `last_digest_at`."""
+    """The window of a digest at `until` after one at `last_digest_at` (nominal times)."""
     until = _whole(until)
-    since = until - FIRST_WINDOW if last_digest_at is None else _whole(last_digest_at - SETTLE)
+    since = until - FIRST_WINDOW if last_digest_at is None else _whole(last_digest_at)
     return Window(max(since, until - MAX_WINDOW), until)
 
 
@@ -124,8 +125,9 @@ async def _candidates(session: AsyncSession, reader: Reader, window: Window) -> 
         )
         .join(Feed, Feed.id == Article.feed_id)
         .where(
-            Article.fetched_at > window.since,
-            Article.fetched_at <= window.until,
+            # Both ends shifted back by SETTLE: see the module docstring.
+            Article.fetched_at > window.since - SETTLE,
+            Article.fetched_at <= window.until - SETTLE,
             Article.published_at >= window.until - MAX_AGE,
             or_(*sources),
         )
@@ -243,9 +245,7 @@ async def queue_slot(db: Database, item: Due, settings: Settings) -> str:
     reader = await reader_for(db, item.chat_id)
     if reader is None:
         return "skipped"
-    digest = await compose(
-        db, reader, window_for(reader.last_digest_at, item.slot.at - SETTLE), settings
-    )
+    digest = await compose(db, reader, window_for(reader.last_digest_at, item.slot.at), settings)
     async with db.transaction() as session:
         # The guard: a slot is handled once, whoever gets here first (ticks in two processes).
         claimed = await session.execute(

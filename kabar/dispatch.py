@@ -39,7 +39,6 @@ from kabar.state import set_state
 
 log = logging.getLogger(__name__)
 
-LAST_429_KEY = "telegram.last_429"
 # A 429 for a chat we had sent to this recently is that chat's limit; otherwise it is the bot's.
 CHAT_429_WINDOW = 3.0
 GROUP_429_WINDOW = 60.0
@@ -445,7 +444,7 @@ class Dispatcher:
             return
         self._last_429_write = now
         value = {"at": utcnow().isoformat(), "retry_after": wait, "scope": scope, "chat": chat}
-        self._spawn(self._try(set_state(self.db, LAST_429_KEY, value)))
+        self._spawn(self._try(set_state(self.db, outbox.LAST_429_KEY, value)))
 
     async def _record(self, d: outbox.Delivery, outcome: Outcome) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

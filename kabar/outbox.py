@@ -20,9 +20,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kabar.db import Database, utcnow
-from kabar.db.models import PRIORITY, Broadcast, Chat, Outbox, OutboxKind, OutboxStatus
+from kabar.db.models import (
+    PRIORITY,
+    AppState,
+    Broadcast,
+    Chat,
+    Outbox,
+    OutboxKind,
+    OutboxStatus,
+)
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+LAST_429_KEY = "telegram.last_429"  # AppState: when Telegram last said 429, and for whom
 
 
 def digest_key(chat_id: int, slot_key: str) -> str:
@@ -359,3 +368,40 @@ async def sent_since(db: Database, since: datetime) -> int:
             select(func.count()).select_from(Outbox).where(Outbox.sent_at > since)
         )
         return int(n or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """The delivery figures of /stats."""
+
+    depth: Depth
+    per_minute: int  # messages sent in the last minute
+    sent_today: int  # in the last 24 hours
+    uncertain_today: int
+    dead_today: int
+    last_429: dict[str, Any] | None  # {"at", "retry_after", "scope", "chat"}
+
+
+async def stats(db: Database, *, now: datetime | None = None) -> Stats:
+    """Outbox depth, messages per minute, trouble in the last day, and the last 429."""
+    now = now or utcnow()
+    day = now - timedelta(days=1)
+    async with db.session() as session:
+        troubled = await session.execute(
+            select(Outbox.status, func.count())
+            .where(
+                Outbox.status.in_((OutboxStatus.UNCERTAIN, OutboxStatus.DEAD)),
+                Outbox.created_at > day,
+            )
+            .group_by(Outbox.status)
+        )
+        trouble = {str(status): int(n) for status, n in troubled}
+        last_429 = await session.scalar(select(AppState.value).where(AppState.key == LAST_429_KEY))
+    return Stats(
+        depth=await depth(db),
+        per_minute=await sent_since(db, now - timedelta(minutes=1)),
+        sent_today=await sent_since(db, day),
+        uncertain_today=trouble.get(OutboxStatus.UNCERTAIN, 0),
+        dead_today=trouble.get(OutboxStatus.DEAD, 0),
+        last_429=last_429 or None,
+    )
