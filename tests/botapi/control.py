@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -283,6 +284,8 @@ class Control:
             "unanswered": len(self.server.unanswered_callbacks()),
         }
         summary["now"] = time.time()
+        summary["cpu_seconds"] = time.process_time()
+        summary["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return _ok(summary)
 
     async def messages(self, request: web.Request) -> web.Response:

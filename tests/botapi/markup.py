@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -45,10 +46,24 @@ def decode(value: Any) -> Any:
 
 
 def parse_reply_markup(value: Any, *, inline_only: bool = False) -> Markup | None:
-    """The validated markup to store, None when absent; raises the ApiError Telegram would."""
+    """The validated markup to store, None when absent; raises the ApiError Telegram would.
+
+    The result may be shared between messages with the same input: do not mutate it.
+    """
     if value is None or value == "":
         return None
-    markup = decode(value)
+    if isinstance(value, str):
+        return _parse_text(value, inline_only)
+    return _parse(value, inline_only)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_text(value: str, inline_only: bool) -> Markup | None:
+    # A broadcast sends one keyboard to every chat: parse it once, share the result.
+    return _parse(decode(value), inline_only)
+
+
+def _parse(markup: Any, inline_only: bool) -> Markup | None:
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:

@@ -114,7 +114,7 @@ class Message:
         """The callback_data of every callback button."""
         return [b["callback_data"] for b in self.buttons if "callback_data" in b]
 
-    def to_api(self, bot: User) -> JSON:
+    def to_api(self, bot: User, *, nested: bool = False) -> JSON:
         """The Message object as the Bot API returns and delivers it."""
         data: JSON = {
             "message_id": self.message_id,
@@ -122,17 +122,18 @@ class Message:
             "chat": self.chat.to_api(),
             "date": self.date,
         }
-        if self.chat.type == "channel" and self.sender is None:
+        if self.chat.type == "channel":  # channel posts are signed by the channel
             data.pop("from")
             data["sender_chat"] = self.chat.to_api()
         if self.thread_id is not None:
             data["message_thread_id"] = self.thread_id
             if self.chat.is_forum:
                 data["is_topic_message"] = True
-        if self.reply_to is not None:
+        if self.reply_to is not None and not nested:
             original = self.chat.messages.get(self.reply_to)
-            if original is not None and original is not self:
-                data["reply_to_message"] = original.to_api(bot)
+            if original is not None:
+                # One level only, as Telegram does: the replied-to message has no reply_to_message.
+                data["reply_to_message"] = original.to_api(bot, nested=True)
         if self.via_bot:
             data["via_bot"] = bot.to_api()
         if self.edit_date is not None:
@@ -167,6 +168,7 @@ class Chat:
     next_message_id: int = 1
     messages: dict[int, Message] = field(default_factory=dict)
     sent: int = 0  # messages the bot sent here (kept in lean mode too)
+    bot_id: int = 0
 
     def to_api(self) -> JSON:
         """The Chat object."""
@@ -210,8 +212,13 @@ class Chat:
 
     def status_of(self, user_id: int) -> str:
         """A user's membership status here ("left" when unknown)."""
-        if self.type == "private":
-            return "member" if self.user is not None and self.user.id == user_id else "left"
+        if self.type == "private" and self.user is not None:
+            # Two parties; derived rather than stored, to keep 100,000 chats small.
+            if user_id == self.user.id:
+                return "member"
+            if user_id == self.bot_id:
+                return "kicked" if self.user.blocked else "member"
+            return "left"
         return self.members.get(user_id, "left")
 
     def is_admin(self, user_id: int) -> bool:
@@ -305,7 +312,7 @@ class World:
             user_id, first_name, last_name, username, language_code, is_bot, started=started
         )
         self.users[user_id] = user
-        self.chats[user_id] = Chat(user_id, "private", user=user)
+        self.chats[user_id] = Chat(user_id, "private", user=user, bot_id=self.bot.id)
         if username:
             self.usernames[username.lower()] = user_id
         return user
@@ -326,7 +333,12 @@ class World:
         if id is None:
             id = -next(self._group_ids) if kind == "group" else -next(self._super_ids)
         chat = Chat(
-            id, kind, title=title or f"Test {kind} {-id}", username=username, is_forum=is_forum
+            id,
+            kind,
+            title=title or f"Test {kind} {-id}",
+            username=username,
+            is_forum=is_forum,
+            bot_id=self.bot.id,
         )
         chat.bot_status = bot_status
         chat.members[self.bot.id] = bot_status

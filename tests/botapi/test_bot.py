@@ -217,6 +217,9 @@ async def test_group_admins_and_members(botapi: BotApiServer, bot: Bot) -> None:
     assert info.type == "supergroup" and info.title == group.chat.title
     with pytest.raises(BadRequest, match=r"(?i)no administrators in the private chat"):
         await bot.get_chat_administrators(owner.id)
+    assert (await bot.get_chat_member(owner.id, bot.id)).status == "member"
+    owner.block_bot()
+    assert (await bot.get_chat_member(owner.id, bot.id)).status == "kicked"
 
 
 async def test_commands_per_scope_and_language(botapi: BotApiServer, bot: Bot) -> None:

@@ -12,6 +12,7 @@ it always means text went out unescaped, and the same text with a "<" would have
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -80,6 +81,10 @@ _PRIORITY = {
     "custom_emoji": 99,
 }
 _SPECIAL = re.compile(r"[<&]")
+# Fast paths for the well-formed tags bots send most; anything else takes tdlib's slow path.
+_PLAIN_OPEN = re.compile(r"<([a-zA-Z-]+)>")
+_PLAIN_LINK = re.compile(r"""<a href=(["'])([^"'&<>\s]*)\1>""")
+_PLAIN_CLOSE = re.compile(r"</([a-zA-Z-]*)>")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _HOST = re.compile(r"^[A-Za-z0-9\u00a1-\uffff-]+(\.[A-Za-z0-9\u00a1-\uffff-]+)*\.?$")
@@ -255,6 +260,16 @@ class _HtmlParser:
         return self._start_tag(begin)
 
     def _start_tag(self, begin: int) -> int:
+        plain = _PLAIN_OPEN.match(self.s, begin)
+        if plain is not None:
+            tag = plain[1].lower()
+            if tag in ALLOWED_TAGS and tag != "span":
+                self.stack.append(_Open(tag, "", self.u16, len(self.out)))
+                return plain.end()
+        link = _PLAIN_LINK.match(self.s, begin)
+        if link is not None:
+            self.stack.append(_Open("a", link[2], self.u16, len(self.out)))
+            return link.end()
         s, i = self.s, begin + 1
         while not self._is_space(i) and s[i] != ">":
             i += 1
@@ -335,11 +350,15 @@ class _HtmlParser:
         if not self.stack:
             raise HtmlError(f"Unexpected end tag at byte offset {self._byte(begin)}")
         s, i = self.s, begin + 1
-        while not self._is_space(i) and s[i] != ">":
-            i += 1
-        end_name = s[begin + 2 : i].lower()
-        while i < self.n and s[i] in SPACES:
-            i += 1
+        plain = _PLAIN_CLOSE.match(s, begin)
+        if plain is not None:
+            end_name, i = plain[1].lower(), plain.end() - 1
+        else:
+            while not self._is_space(i) and s[i] != ">":
+                i += 1
+            end_name = s[begin + 2 : i].lower()
+            while i < self.n and s[i] in SPACES:
+                i += 1
         if self._ch(i) != ">":
             raise HtmlError(f"Unclosed end tag at byte offset {self._byte(begin)}")
         top = self.stack[-1]
@@ -479,9 +498,22 @@ def check_entities(value: Any, text: str) -> list[Entity]:
 def format_text(
     text: str | None, parse_mode: str | None, entities: Any, *, strict: bool = True
 ) -> tuple[str, list[Entity]]:
-    """The stored text and entities of a message, or the ApiError Telegram would return."""
-    source = text or ""
-    mode = (parse_mode or "").lower()
+    """The stored text and entities of a message, or the ApiError Telegram would return.
+
+    The result may be shared between messages with the same input: do not mutate it.
+    """
+    if entities is None:
+        return _format_cached(text or "", (parse_mode or "").lower(), strict)
+    return _format(text or "", (parse_mode or "").lower(), entities, strict)
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_cached(source: str, mode: str, strict: bool) -> tuple[str, list[Entity]]:
+    # A broadcast sends one text to every chat: parse it once, share the result.
+    return _format(source, mode, None, strict)
+
+
+def _format(source: str, mode: str, entities: Any, strict: bool) -> tuple[str, list[Entity]]:
     if mode == "html":
         try:
             plain, found = parse_html(source, strict=strict)
@@ -489,7 +521,7 @@ def format_text(
             raise bad_request(f"can't parse entities: {exc}") from None
     elif mode in ("markdown", "markdownv2"):
         raise bad_request(
-            f"can't parse entities: parse_mode {parse_mode} is not supported by the Kabar test "
+            f"can't parse entities: parse_mode {mode} is not supported by the Kabar test "
             "Bot API server (only HTML is)"
         )
     elif mode in ("", "none"):
