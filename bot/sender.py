@@ -7,6 +7,7 @@ it sends one Delivery with `send_message` and turns every answer or exception in
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import warnings
 from dataclasses import dataclass
@@ -15,7 +16,6 @@ from typing import Any
 
 import httpx
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -54,7 +54,7 @@ CHAT_SPECIFIC = (
 )
 # httpx's (PTB's default backend) name for "written, but no answer in time".
 _AFTER_SENDING = (httpx.ReadTimeout,)
-_NO_PREVIEW = {"is_disabled": True}
+_NO_PREVIEW = '{"is_disabled":true}'  # JSON already: PTB sends strings as they are
 
 
 def _retry_after(exc: RetryAfter) -> float:
@@ -65,22 +65,21 @@ def _retry_after(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def _markup(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """The inline keyboard as Bot API JSON."""
+def _markup(payload: dict[str, Any]) -> str | None:
+    """The inline keyboard as Bot API JSON (encoded once: PTB passes strings through)."""
     rows = payload.get("buttons")
     if not rows:
         return None
-    return {
-        "inline_keyboard": [
-            [
-                {"text": b["text"], "url": b["url"]}
-                if b.get("url")
-                else {"text": b["text"], "callback_data": b.get("data") or "x"}
-                for b in row
-            ]
-            for row in rows
+    keyboard = [
+        [
+            {"text": b["text"], "url": b["url"]}
+            if b.get("url")
+            else {"text": b["text"], "callback_data": b.get("data") or "x"}
+            for b in row
         ]
-    }
+        for row in rows
+    ]
+    return json.dumps({"inline_keyboard": keyboard}, ensure_ascii=False)
 
 
 def send_message_args(delivery: Delivery, *, paid: bool) -> dict[str, Any]:
@@ -88,7 +87,7 @@ def send_message_args(delivery: Delivery, *, paid: bool) -> dict[str, Any]:
     args: dict[str, Any] = {
         "chat_id": delivery.telegram_id,
         "text": delivery.text,
-        "parse_mode": ParseMode.HTML.value,
+        "parse_mode": "HTML",
     }
     markup = _markup(delivery.payload)
     if markup is not None:

@@ -73,6 +73,8 @@ class DispatchConfig:
     hold_in_memory: float = 5.0  # a chat that must wait longer goes back to the table
     drain_timeout: float = 10.0  # on shutdown, how long lanes may take to finish
     pause_cap: float = 30.0  # longest pause after consecutive 5xx/network errors
+    commit_linger: float = 0.002  # how long the writer waits for other lanes' outcomes
+    cancel_check: float = 1.0  # seconds between looks for cancelled broadcasts
 
 
 @dataclass(slots=True)
@@ -127,6 +129,7 @@ class Dispatcher:
         self._refill_now = asyncio.Event()
         self._failures = 0
         self._last_429_write = 0.0
+        self._cancel_checked = 0.0
         self._leading = False
         self._stop: asyncio.Event = asyncio.Event()
 
@@ -253,6 +256,10 @@ class Dispatcher:
 
     async def _forget_cancelled(self) -> None:
         """Broadcasts cancelled (by an admin) or stopped while their rows wait here."""
+        now = time.monotonic()
+        if now - self._cancel_checked < self.config.cancel_check:
+            return
+        self._cancel_checked = now
         ids = {d.broadcast_id for d in self._held.values() if d.broadcast_id is not None}
         ids -= self._stopped
         if not ids:
@@ -455,9 +462,19 @@ class Dispatcher:
     # -- writer ----------------------------------------------------------------------------
 
     async def _writer(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             batch = [await self._results.get()]
-            while not self._results.empty() and len(batch) < 500:
+            # Other lanes are about to finish: wait a moment so one commit records them all.
+            deadline = loop.time() + self.config.commit_linger
+            while len(batch) < min(self.in_flight.active, 500):
+                if self._results.empty():
+                    left = deadline - loop.time()
+                    if left <= 0:
+                        break
+                    with contextlib.suppress(TimeoutError):
+                        batch.append(await asyncio.wait_for(self._results.get(), left))
+                    continue
                 batch.append(self._results.get_nowait())
             await self._commit(batch)
 

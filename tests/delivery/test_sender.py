@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kabar import broadcast, outbox
+from kabar import broadcast, leader, outbox
 from kabar.db import Database, utcnow
 from kabar.db.models import Broadcast, Chat, Outbox, OutboxKind
 from kabar.outbox import Message, NewRow
@@ -269,3 +269,19 @@ async def test_paid_broadcasts_are_sent_with_allow_paid_broadcast(
     await drain(server, db, KABAR_SEND_RATE=400, KABAR_PAID_BROADCAST=True)
     assert server.counters.sent_paid == 100
     assert server.counters.too_many_requests == 0
+
+
+async def test_a_clean_stop_gives_back_every_row_and_the_lease(
+    db: Database, botapi_factory: Any
+) -> None:
+    server = await _server(botapi_factory, global_rate=50, global_burst=5)
+    await _broadcast(db, 300, first=7000)
+    async with running(server, db, KABAR_SEND_RATE=50):
+        await asyncio.sleep(1.0)
+    left = await statuses(db)
+    assert "sending" not in left and left["sent"] + left["pending"] == 300
+    assert 20 <= left["sent"] <= 120
+    assert await leader.holder(db) is None
+    # The next sender (another process, say) picks up where this one stopped.
+    await drain(server, db, KABAR_SEND_RATE=50)
+    assert _per_chat(server, sorted((await telegram_chats(db)).values())) == [1] * 300
