@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -33,7 +33,7 @@ from kabar.config import Settings
 from kabar.db import Database
 from kabar.dispatch import DispatchConfig, Dispatcher
 from kabar.errors import ConfigError
-from kabar.outbox import Delivery
+from kabar.outbox import Delivery, Message
 from kabar.outcomes import Outcome, Result, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,23 @@ def _markup(payload: dict[str, Any]) -> str | None:
         for row in rows
     ]
     return json.dumps({"inline_keyboard": keyboard}, ensure_ascii=False)
+
+
+def reply_markup(message: Message) -> InlineKeyboardMarkup | None:
+    """A core Message's buttons as PTB's keyboard (for the bot's own replies and edits)."""
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.text, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.text, callback_data=b.data or "x")
+                for b in row
+            ]
+            for row in message.buttons
+        ]
+    )
 
 
 def send_message_args(delivery: Delivery, *, paid: bool) -> dict[str, Any]:

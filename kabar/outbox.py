@@ -140,6 +140,16 @@ async def enqueue(session: AsyncSession, rows: Sequence[NewRow]) -> int:
     return len(result.all())
 
 
+async def queue_alert(
+    session: AsyncSession, chat_id: int, article_id: int, message: Message
+) -> bool:
+    """Queue an alert about one article for one chat, once however many keywords matched."""
+    row = NewRow(
+        OutboxKind.ALERT, chat_id, alert_key(article_id, chat_id), message, article_id=article_id
+    )
+    return await enqueue(session, [row]) == 1
+
+
 async def enqueue_one(db: Database, row: NewRow) -> bool:
     """Queue one row in its own transaction; False if its key was already queued."""
     async with db.transaction() as session:

@@ -119,3 +119,14 @@ async def test_depth_and_sent_counts(db: Database) -> None:
     assert depth.by_kind == {"digest": 1, "broadcast": 1} and depth.total == 2
     assert await outbox.sent_since(db, utcnow() - timedelta(minutes=1)) == 0
     assert OutboxStatus.SENT == "sent"
+
+
+async def test_an_alert_is_queued_once_per_article_and_chat(db: Database) -> None:
+    chat = await factory.chat(db)
+    feed = await factory.feed(db, "Antara")
+    article = await factory.article(db, feed, "Gempa")
+    async with db.transaction() as session:
+        assert await outbox.queue_alert(session, chat, article, Message("Gempa!"))
+        assert not await outbox.queue_alert(session, chat, article, Message("Gempa lagi!"))
+    [row] = await outbox.claim(db, "me", 5, LEASE)
+    assert (row.kind, row.payload["text"]) == ("alert", "Gempa!")

@@ -285,3 +285,25 @@ async def test_a_clean_stop_gives_back_every_row_and_the_lease(
     # The next sender (another process, say) picks up where this one stopped.
     await drain(server, db, KABAR_SEND_RATE=50)
     assert _per_chat(server, sorted((await telegram_chats(db)).values())) == [1] * 300
+
+
+async def test_two_workers_never_send_at_once(db: Database, botapi_factory: Any) -> None:
+    # Two processes both running the sender (say `kabar run` and `kabar run --role worker`):
+    # each pacing at the full rate would together exceed it, so only the lease holder sends.
+    server = await _server(botapi_factory, global_rate=100, global_burst=10)
+    await _broadcast(db, 150, first=8000)
+    other = Database(db.url)
+    try:
+        async with running(server, db, KABAR_SEND_RATE=100) as first:
+            await asyncio.sleep(0.3)
+            async with running(server, other, KABAR_SEND_RATE=100) as second:
+
+                async def done() -> bool:
+                    return (await statuses(db)).get("sent") == 150
+
+                await wait_for(done, 30, "every row sent")
+                assert first.dispatcher.leading and not second.dispatcher.leading
+        assert (first.dispatcher.counters.sent, second.dispatcher.counters.sent) == (150, 0)
+        assert server.counters.too_many_requests == 0
+    finally:
+        await other.dispose()
