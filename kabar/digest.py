@@ -11,50 +11,25 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, cast, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import String, cast, or_, select, update
 
 from kabar import outbox, slots
 from kabar.callbacks import DigestPage
 from kabar.config import Settings
 from kabar.db import Database, utcnow
-from kabar.db.models import Article, Chat, Feed, Mute, OutboxKind, Subscription
-from kabar.digest_rank import Candidate, Item, rank
-from kabar.digest_render import Page, Style, Window, render_page
+from kabar.db.models import Chat, OutboxKind
+from kabar.digest_rank import Item, rank
+from kabar.digest_render import Page, Window, render_page
+from kabar.digest_source import Pool, Reader, cut, load_pool, load_readers
 
 log = logging.getLogger(__name__)
 
-SETTLE = timedelta(minutes=2)  # articles stored in the last two minutes wait for the next one
 FIRST_WINDOW = timedelta(hours=24)  # a first digest looks back this far
 MAX_WINDOW = timedelta(hours=48)  # however long since the last digest
-MAX_AGE = timedelta(days=3)  # older articles (a newly added feed's archive) are never news
-MAX_CANDIDATES = 600
-LEAD_CHARS = 600
-
-
-@dataclass(frozen=True, slots=True)
-class Reader:
-    """A chat as digests see it: where its news comes from and how it reads."""
-
-    chat_id: int
-    telegram_id: int
-    language: str
-    timezone: str
-    sentences: int
-    feeds: frozenset[int]
-    topics: frozenset[str]
-    muted: frozenset[int]
-    last_digest_at: datetime | None
-
-    def style(self) -> Style:
-        """Language, zone and summary length."""
-        zone = slots.zone(self.timezone) or slots.zone("UTC")
-        assert zone is not None
-        return Style(self.language, zone, self.sentences)
+BATCH = 200  # chats composed and written together by a tick
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,108 +53,15 @@ def window_for(last_digest_at: datetime | None, until: datetime) -> Window:
     return Window(max(since, until - MAX_WINDOW), until)
 
 
-async def load_reader(session: AsyncSession, chat_id: int) -> Reader | None:
-    """The chat's digest preferences, or None if there is no such chat."""
-    chat = await session.get(Chat, chat_id)
-    if chat is None:
-        return None
-    subs = (
-        await session.execute(
-            select(Subscription.feed_id, Subscription.topic).where(Subscription.chat_id == chat_id)
-        )
-    ).all()
-    muted = await session.scalars(select(Mute.feed_id).where(Mute.chat_id == chat_id))
-    return Reader(
-        chat_id=chat.id,
-        telegram_id=chat.telegram_id,
-        language=chat.language,
-        timezone=chat.timezone,
-        sentences=chat.summary_sentences,
-        feeds=frozenset(s.feed_id for s in subs if s.feed_id is not None),
-        topics=frozenset(s.topic for s in subs if s.topic is not None),
-        muted=frozenset(muted),
-        last_digest_at=chat.last_digest_at,
-    )
-
-
-async def _candidates(session: AsyncSession, reader: Reader, window: Window) -> list[Candidate]:
-    if not reader.feeds and not reader.topics:
-        return []
-    sources = []
-    if reader.feeds:
-        sources.append(Article.feed_id.in_(reader.feeds))
-    if reader.topics:
-        sources.append(Feed.topic.in_(reader.topics))
-    query = (
-        select(
-            Article.id,
-            Article.feed_id,
-            func.coalesce(Feed.name, Feed.title, Feed.url).label("source"),
-            Article.title,
-            Article.url,
-            Article.published_at,
-            Article.language,
-            Article.summary,
-            func.substr(Article.text, 1, LEAD_CHARS).label("lead"),
-            Article.story_id,
-        )
-        .join(Feed, Feed.id == Article.feed_id)
-        .where(
-            # Both ends shifted back by SETTLE: see the module docstring.
-            Article.fetched_at > window.since - SETTLE,
-            Article.fetched_at <= window.until - SETTLE,
-            Article.published_at >= window.until - MAX_AGE,
-            or_(*sources),
-        )
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(MAX_CANDIDATES)
-    )
-    if reader.muted:
-        query = query.where(Article.feed_id.not_in(reader.muted))
-    rows = (await session.execute(query)).all()
-    return [
-        Candidate(
-            article_id=r.id,
-            feed_id=r.feed_id,
-            source=r.source,
-            title=r.title or "",
-            url=r.url,
-            published_at=r.published_at,
-            language=r.language,
-            summary=r.summary,
-            lead=r.lead or "",
-            story_id=r.story_id,
-        )
-        for r in rows
-    ]
-
-
-async def _story_sources(session: AsyncSession, story_ids: Iterable[int]) -> dict[int, int]:
-    ids = list(set(story_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(Article.story_id, func.count(func.distinct(Article.feed_id)))
-        .where(Article.story_id.in_(ids))
-        .group_by(Article.story_id)
-    )
-    return {int(s): int(n) for s, n in rows if s is not None}
-
-
-async def compose(
-    db: Database, reader: Reader, window: Window, settings: Settings, *, page: int = 0
+def compose_from(
+    pool: Pool, reader: Reader, window: Window, settings: Settings, *, page: int = 0
 ) -> Digest:
-    """The digest of `reader` for `window`, rendered at `page`."""
-    async with db.session() as session:
-        found = await _candidates(session, reader, window)
-        counts = await _story_sources(
-            session, (c.story_id for c in found if c.story_id is not None)
-        )
+    """The digest of `reader` for `window` from an already loaded pool, rendered at `page`."""
     items = rank(
-        found,
+        pool.pick(reader, window),
         now=window.until,
         language=reader.language,
-        story_sources=counts,
+        story_sources=pool.stories,
         limit=settings.digest_max_items,
     )
     if not items:
@@ -188,10 +70,20 @@ async def compose(
     return Digest(window, items, rendered)
 
 
+async def compose(
+    db: Database, reader: Reader, window: Window, settings: Settings, *, page: int = 0
+) -> Digest:
+    """The digest of one reader for `window`, rendered at `page`."""
+    low, high = cut(window)
+    async with db.session() as session:
+        pool = await load_pool(session, low, high, only_for=[reader])
+    return compose_from(pool, reader, window, settings, page=page)
+
+
 async def reader_for(db: Database, chat_id: int) -> Reader | None:
     """The Reader of one chat (by Chat.id)."""
     async with db.session() as session:
-        return await load_reader(session, chat_id)
+        return (await load_readers(session, [chat_id])).get(chat_id)
 
 
 # -- scheduled digests -------------------------------------------------------------------------
@@ -219,11 +111,17 @@ async def due(db: Database, now: datetime, catchup: timedelta) -> list[Due]:
         .execution_options(yield_per=2000)
     )
     found = []
+    # Thousands of chats share a handful of (zone, times) settings: work their slots out once.
+    recent: dict[tuple[str, tuple[str, ...]], list[slots.Slot]] = {}
     async with db.session() as session:
         result = await session.stream(query)
         async for row in result:
+            key = (row.timezone, tuple(row.digest_times or ()))
+            latest = recent.get(key)
+            if latest is None:
+                latest = recent[key] = slots.recent(key[1], key[0], now)
             after = max(oldest, row.created_at, row.last_digest_at or oldest)
-            slot = slots.latest_due(row.digest_times or [], row.timezone, now, after=after)
+            slot = slots.first_after(latest, after)
             if slot is not None:
                 found.append(Due(row.id, slot))
     return found
@@ -239,40 +137,98 @@ class TickReport:
     skipped: int = 0  # handled meanwhile by someone else
     left: int = 0  # not reached within the time budget; next tick
 
+    def add(self, other: TickReport) -> None:
+        """Add another batch's counts."""
+        self.queued += other.queued
+        self.empty += other.empty
+        self.skipped += other.skipped
+
+
+class PoolCache:
+    """The articles a tick composes from, loaded once and widened when a batch needs more.
+
+    It also remembers digests: chats with the same sources, window and reading style get the
+    same digest, and many subscribers follow the same few topics.
+    """
+
+    def __init__(self) -> None:
+        self.pool: Pool | None = None
+        self.digests: dict[tuple[object, ...], Digest] = {}
+
+    def compose(self, reader: Reader, window: Window, settings: Settings) -> Digest:
+        """compose_from on the current pool, remembered by everything the digest depends on."""
+        assert self.pool is not None
+        key = (
+            frozenset(self.pool.feeds_of(reader)),
+            window,
+            reader.language,
+            reader.timezone,
+            reader.sentences,
+        )
+        found = self.digests.get(key)
+        if found is None:
+            found = self.digests[key] = compose_from(self.pool, reader, window, settings)
+        return found
+
+    async def get(self, db: Database, low: datetime, high: datetime) -> Pool:
+        """A pool covering (low, high]."""
+        if self.pool is None or not self.pool.covers(low, high):
+            if self.pool is not None:
+                low, high = min(low, self.pool.low), max(high, self.pool.high)
+            async with db.session() as session:
+                self.pool = await load_pool(session, low, high)
+            self.digests.clear()
+        return self.pool
+
+
+async def queue_slots(
+    db: Database, items: list[Due], settings: Settings, cache: PoolCache | None = None
+) -> TickReport:
+    """Compose and queue the digests of a batch of due chats; one transaction for all."""
+    report = TickReport()
+    async with db.session() as session:
+        readers = await load_readers(session, [i.chat_id for i in items])
+    work = [(i, readers[i.chat_id]) for i in items if i.chat_id in readers]
+    report.skipped += len(items) - len(work)
+    if not work:
+        return report
+    windows = {i.chat_id: window_for(r.last_digest_at, i.slot.at) for i, r in work}
+    low = min(cut(w)[0] for w in windows.values())
+    high = max(cut(w)[1] for w in windows.values())
+    cache = cache or PoolCache()
+    await cache.get(db, low, high)
+    digests = {i.chat_id: cache.compose(r, windows[i.chat_id], settings) for i, r in work}
+    rows: list[outbox.NewRow] = []
+    async with db.transaction() as session:
+        for item, _ in work:
+            # The guard: a slot is handled once, whoever gets here first (two workers' ticks).
+            claimed = await session.execute(
+                update(Chat)
+                .where(
+                    Chat.id == item.chat_id,
+                    or_(Chat.last_digest_at.is_(None), Chat.last_digest_at < item.slot.at),
+                )
+                .values(last_digest_at=item.slot.at)
+            )
+            page = digests[item.chat_id].page
+            if not getattr(claimed, "rowcount", 0):
+                report.skipped += 1
+            elif page is None:
+                report.empty += 1
+            else:
+                key = outbox.digest_key(item.chat_id, item.slot.key)
+                message = outbox.Message(page.text, page.buttons)
+                rows.append(outbox.NewRow(OutboxKind.DIGEST, item.chat_id, key, message))
+        new = await outbox.enqueue(session, rows)
+    report.queued += new
+    report.skipped += len(rows) - new
+    return report
+
 
 async def queue_slot(db: Database, item: Due, settings: Settings) -> str:
     """Compose and queue one chat's digest for one slot; "queued", "empty" or "skipped"."""
-    reader = await reader_for(db, item.chat_id)
-    if reader is None:
-        return "skipped"
-    digest = await compose(db, reader, window_for(reader.last_digest_at, item.slot.at), settings)
-    async with db.transaction() as session:
-        # The guard: a slot is handled once, whoever gets here first (ticks in two processes).
-        claimed = await session.execute(
-            update(Chat)
-            .where(
-                Chat.id == item.chat_id,
-                or_(Chat.last_digest_at.is_(None), Chat.last_digest_at < item.slot.at),
-            )
-            .values(last_digest_at=item.slot.at)
-        )
-        if not getattr(claimed, "rowcount", 0):
-            return "skipped"
-        if digest.page is None:
-            return "empty"
-        message = outbox.Message(digest.page.text, digest.page.buttons)
-        new = await outbox.enqueue(
-            session,
-            [
-                outbox.NewRow(
-                    OutboxKind.DIGEST,
-                    item.chat_id,
-                    outbox.digest_key(item.chat_id, item.slot.key),
-                    message,
-                )
-            ],
-        )
-        return "queued" if new else "skipped"
+    report = await queue_slots(db, [item], settings)
+    return "queued" if report.queued else "empty" if report.empty else "skipped"
 
 
 async def run_due(
@@ -284,12 +240,12 @@ async def run_due(
     report = TickReport()
     found = await due(db, now, timedelta(minutes=settings.digest_catchup_minutes))
     report.due = len(found)
-    for index, item in enumerate(found):
+    cache = PoolCache()
+    for start in range(0, len(found), BATCH):
         if time.monotonic() - started > budget:
-            report.left = len(found) - index
+            report.left = len(found) - start
             break
-        outcome = await queue_slot(db, item, settings)
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        report.add(await queue_slots(db, found[start : start + BATCH], settings, cache))
     if report.due:
         log.info(
             "digest tick: %d due, %d queued, %d empty, %d skipped, %d left",

@@ -7,6 +7,7 @@ age of its newest article; muted sources never reach this module (the query leav
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -67,6 +68,20 @@ def score(sources: int, newest: datetime, now: datetime) -> float:
     return (1 + math.log2(max(1, sources))) * decay
 
 
+def _item(group: list[Candidate], language: str, known: Mapping[int, int], now: datetime) -> Item:
+    main = group[0] if len(group) == 1 else _representative(group, language)
+    others: dict[int, Candidate] = {}
+    if len(group) > 1:
+        for c in sorted(group, key=lambda c: (c.published_at, c.article_id)):
+            if c.feed_id != main.feed_id and c.feed_id not in others:
+                others[c.feed_id] = c
+    sources = len(others) + 1
+    if main.story_id is not None:
+        sources = max(sources, known.get(main.story_id, 0))
+    newest = max(c.published_at for c in group)
+    return Item(main, tuple(others.values())[:MAX_ALSO], sources, score(sources, newest, now))
+
+
 def rank(
     candidates: Iterable[Candidate],
     *,
@@ -79,19 +94,9 @@ def rank(
     groups: dict[tuple[str, int], list[Candidate]] = defaultdict(list)
     for c in candidates:
         groups[_story(c)].append(c)
-    items = []
-    for group in groups.values():
-        main = _representative(group, language)
-        others: dict[int, Candidate] = {}
-        for c in sorted(group, key=lambda c: (c.published_at, c.article_id)):
-            if c.feed_id != main.feed_id and c.feed_id not in others:
-                others[c.feed_id] = c
-        here = len({c.feed_id for c in group})
-        known = story_sources.get(main.story_id, 0) if main.story_id is not None else 0
-        sources = max(here, known)
-        newest = max(c.published_at for c in group)
-        items.append(
-            Item(main, tuple(others.values())[:MAX_ALSO], sources, score(sources, newest, now))
-        )
-    items.sort(key=lambda i: (-i.score, -i.main.published_at.timestamp(), i.main.article_id))
-    return items[:limit]
+    items = (_item(group, language, story_sources, now) for group in groups.values())
+    return heapq.nsmallest(
+        limit,
+        items,
+        key=lambda i: (-i.score, -i.main.published_at.timestamp(), i.main.article_id),
+    )

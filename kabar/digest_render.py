@@ -147,9 +147,18 @@ def header(style: Style, window: Window, count: int, page: int, pages: int) -> s
 
 def paginate(items: list[Item], style: Style, window: Window, page_items: int) -> list[list[int]]:
     """Item indexes per page: at most `page_items` each, each page within 4096."""
-    rendered = [render_item(i + 1, item, style, window.until) for i, item in enumerate(items)]
+    return _paginate(_render_all(items, style, window), style, window, page_items)
+
+
+def _render_all(items: list[Item], style: Style, window: Window) -> list[str]:
+    return [render_item(i + 1, item, style, window.until) for i, item in enumerate(items)]
+
+
+def _paginate(
+    rendered: list[str], style: Style, window: Window, page_items: int
+) -> list[list[int]]:
     # The header is longest on a many-page digest: size pages against a generous header.
-    head = utf16_len(header(style, window, len(items), 98, 99)) + 2
+    head = utf16_len(header(style, window, len(rendered), 98, 99)) + 2
     pages: list[list[int]] = []
     current: list[int] = []
     size = head
@@ -169,13 +178,14 @@ def render_page(
     items: list[Item], style: Style, window: Window, page_items: int, page: int
 ) -> Page | None:
     """Page `page` (0-based) of the digest of `items`, or None past the last page."""
-    pages = paginate(items, style, window, page_items)
+    rendered = _render_all(items, style, window)
+    pages = _paginate(rendered, style, window, page_items)
     if not 0 <= page < len(pages):
         return None
     chosen = pages[page]
-    parts = [header(style, window, len(items), page, len(pages))]
-    parts += [render_item(i + 1, items[i], style, window.until) for i in chosen]
-    text = "\n\n".join(parts)
+    text = "\n\n".join(
+        [header(style, window, len(items), page, len(pages)), *(rendered[i] for i in chosen)]
+    )
     return Page(
         text,
         _buttons(items, chosen, style, window, page=page, pages=len(pages)),

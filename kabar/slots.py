@@ -90,6 +90,26 @@ def _cached_slot(day: date, at: time, tz_name: str) -> Slot | None:
     return slot_for(day, at, tz) if tz is not None else None
 
 
+def recent(times: Sequence[str], tz_name: str, now: datetime) -> list[Slot]:
+    """The slots of yesterday and today (local) that are not in the future, latest first.
+
+    The window can reach back across local midnight, and a DST gap can push yesterday's late
+    slot past midnight: both days are looked at.
+    """
+    tz = zone(tz_name)
+    if tz is None or not times:
+        return []
+    today = now.astimezone(tz).date()
+    parsed = [p for p in (parse_time(v) for v in times) if p is not None]
+    found = [
+        slot
+        for day in (today - timedelta(days=1), today)
+        for at in parsed
+        if (slot := _cached_slot(day, at, tz_name)) is not None and slot.at <= now
+    ]
+    return sorted(found, key=lambda s: s.at, reverse=True)
+
+
 def latest_due(
     times: Sequence[str],
     tz_name: str,
@@ -102,20 +122,14 @@ def latest_due(
     `after` is the newest of: the chat's last digest, its creation, and now minus the catch-up
     window; so a slot that was handled, or that passed too long ago, is never due again.
     """
-    tz = zone(tz_name)
-    if tz is None or not times:
-        return None
-    today = now.astimezone(tz).date()
-    best: Slot | None = None
-    parsed = [p for p in (parse_time(v) for v in times) if p is not None]
-    # The window can reach back across local midnight, and a DST gap can push yesterday's late
-    # slot past midnight: look at yesterday and today.
-    for day in (today - timedelta(days=1), today):
-        for at in parsed:
-            slot = _cached_slot(day, at, tz_name)
-            if slot is not None and after < slot.at <= now and (best is None or slot.at > best.at):
-                best = slot
-    return best
+    return first_after(recent(times, tz_name, now), after)
+
+
+def first_after(latest_first: Sequence[Slot], after: datetime) -> Slot | None:
+    """The first slot of a latest-first list that is later than `after`."""
+    if latest_first and latest_first[0].at > after:
+        return latest_first[0]
+    return None
 
 
 def next_slot(times: Sequence[str], tz_name: str, now: datetime) -> Slot | None:
