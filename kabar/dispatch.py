@@ -131,6 +131,7 @@ class Dispatcher:
         self._last_429_write = 0.0
         self._cancel_checked = 0.0
         self._leading = False
+        self._renewed_at = 0.0
         self._stop: asyncio.Event = asyncio.Event()
 
     # -- life ------------------------------------------------------------------------------
@@ -147,6 +148,7 @@ class Dispatcher:
             while not stop.is_set():
                 if await self._try(leader.acquire(self.db, self.owner, self.config.leader_lease)):
                     self._leading = True
+                    self._renewed_at = time.monotonic()
                     log.info("sender %s is sending", self.owner)
                     await self._try(outbox.reclaim(self.db, not_owner=self.owner))
                     await self._serve()
@@ -317,6 +319,10 @@ class Dispatcher:
         task.add_done_callback(self._lanes.discard)
 
     async def _dispatch(self) -> bool:
+        if time.monotonic() - self._renewed_at > self.config.leader_lease.total_seconds():
+            # The lease could not be renewed in time: another sender may have taken over.
+            log.warning("sender %s could not renew its lease; stopping", self.owner)
+            return False
         d = self._pop_ready()
         if d is None:
             await self._idle()
@@ -514,6 +520,7 @@ class Dispatcher:
         if not await leader.acquire(self.db, self.owner, self.config.leader_lease):
             log.warning("sender %s lost the sender lease; stopping", self.owner)
             return False
+        self._renewed_at = time.monotonic()
         await outbox.renew(self.db, self.owner, list(self._held), self.config.lease)
         await outbox.reclaim(self.db)
         self.pacer.prune()
