@@ -1,7 +1,9 @@
 """The paced sender: outbox rows out through python-telegram-bot's Bot, Telegram errors in.
 
 The engine (kabar.dispatch) claims, paces and records; this module is its Telegram transport:
-it sends one Delivery with `send_message` and turns every answer or exception into an Outcome.
+it sends one Delivery with sendMessage and turns every answer or exception into an Outcome.
+Requests go through PTB's Bot (its request building and error translation) on an aiohttp
+backend (bot/aiohttp_request.py), keeping only the message id of each answer.
 """
 
 from __future__ import annotations
