@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kabar import broadcast, outbox
@@ -90,25 +91,35 @@ async def record(
     effects = Effects()
     async with db.transaction() as session:
         sent = [
-            {
-                "id": d.id,
-                "status": OutboxStatus.SENT,
-                "telegram_message_id": o.message_id,
-                "sent_at": now,
-                "attempts": d.attempts + 1,
-                "lease_owner": None,
-                "lease_until": None,
-                "last_error": None,
-            }
+            {"row": d.id, "message": o.message_id, "attempts": d.attempts + 1}
             for d, o in items
             if o.result == Result.SENT
         ]
         if sent:
-            await session.execute(update(Outbox), sent)
+            await session.execute(_mark_sent(now), sent)
         for d, o in items:
             if o.result != Result.SENT:
                 await _apply(session, d, o, policy=policy, now=now, effects=effects)
     return effects
+
+
+def _mark_sent(now: datetime) -> Any:
+    """One executemany UPDATE for a batch of sent rows (Core: the ORM's bulk path costs more)."""
+    table = Outbox.__table__
+    assert isinstance(table, Table)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row"))
+        .values(
+            status=OutboxStatus.SENT.value,
+            telegram_message_id=bindparam("message"),
+            sent_at=now,
+            attempts=bindparam("attempts"),
+            lease_owner=None,
+            lease_until=None,
+            last_error=None,
+        )
+    )
 
 
 async def _set(session: AsyncSession, row_id: int, **values: object) -> None:
