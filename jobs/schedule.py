@@ -7,6 +7,8 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from jobs import digest as digest_jobs
+from jobs import outbox as outbox_jobs
 from jobs.ingest import schedule_ingest
 from jobs.maintenance import schedule_maintenance
 from kabar.db import utcnow
@@ -24,6 +26,8 @@ def schedule_jobs(app: Application[Any, Any, Any, Any, Any, Any], svc: Services)
     jq.run_repeating(_heartbeat, interval=60, first=1, name="heartbeat", data=svc)
     schedule_ingest(app, svc)
     schedule_maintenance(app, svc)
+    digest_jobs.schedule(app, svc)
+    outbox_jobs.schedule(app, svc)
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 
 import click
 
+from kabar.commands.broadcast import broadcast_command
 from kabar.commands.common import async_command, settings
 from kabar.commands.db import db_group
+from kabar.commands.digest import digest_command
 from kabar.commands.feeds import feeds_group
 from kabar.commands.fetch import fetch_command
 from kabar.commands.search import search_command
@@ -55,6 +57,8 @@ main.add_command(feeds_group)
 main.add_command(fetch_command)
 main.add_command(summarize_command)
 main.add_command(search_command)
+main.add_command(digest_command)
+main.add_command(broadcast_command)
 
 
 @main.command("run")

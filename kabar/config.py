@@ -54,6 +54,25 @@ class Settings(BaseSettings):
     )
     send_rate: float = Field(25.0, gt=0, le=1000, validation_alias=_env("KABAR_SEND_RATE"))
     paid_broadcast: bool = Field(False, validation_alias=_env("KABAR_PAID_BROADCAST"))
+    send_max_in_flight: int = Field(
+        32, ge=1, le=512, validation_alias=_env("KABAR_SEND_MAX_IN_FLIGHT")
+    )
+    send_timeout: float = Field(10.0, gt=0, le=120, validation_alias=_env("KABAR_SEND_TIMEOUT"))
+    send_max_attempts: int = Field(8, ge=1, le=50, validation_alias=_env("KABAR_SEND_MAX_ATTEMPTS"))
+    send_retry_seconds: float = Field(
+        2.0, gt=0, le=600, validation_alias=_env("KABAR_SEND_RETRY_SECONDS")
+    )
+    send_lease_seconds: float = Field(
+        60.0, ge=1, le=3600, validation_alias=_env("KABAR_SEND_LEASE")
+    )
+    send_leader_lease_seconds: float = Field(
+        15.0, ge=1, le=600, validation_alias=_env("KABAR_SENDER_LEASE")
+    )
+    digest_catchup_minutes: int = Field(
+        60, ge=1, le=1440, validation_alias=_env("KABAR_DIGEST_CATCHUP")
+    )
+    digest_max_items: int = Field(24, ge=1, le=100, validation_alias=_env("KABAR_DIGEST_MAX_ITEMS"))
+    digest_page_items: int = Field(8, ge=1, le=30, validation_alias=_env("KABAR_DIGEST_PAGE_ITEMS"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("KABAR_LOG_LEVEL")
     )

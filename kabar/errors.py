@@ -8,6 +8,7 @@ KabarError
 │   ├── FetchError       the HTTP exchange failed (status, timeout, size, redirects)
 │   └── ParseError       the body is not a feed we can read
 ├── OPMLError            an OPML file is invalid; nothing was imported
+├── DeliveryError        a message or broadcast cannot be sent as asked (bad HTML, too long)
 ├── NotFoundError        the thing asked for does not exist
 └── InvalidInputError    what a user typed is not acceptable (carries a message key)
 """
@@ -52,6 +53,10 @@ class ParseError(FeedError):
 
 class OPMLError(KabarError):
     """An OPML document is invalid; nothing was imported."""
+
+
+class DeliveryError(KabarError):
+    """A message or broadcast cannot be sent as asked (invalid HTML, too long, wrong state)."""
 
 
 class NotFoundError(KabarError):

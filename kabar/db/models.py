@@ -53,6 +53,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     UNCERTAIN = "uncertain"  # the request went out but no answer came; never resent blindly
     FAILED = "failed"  # a permanent error for this chat (e.g. 400 on one message)
+    BLOCKED = "blocked"  # the chat blocked the bot, was deactivated or kicked it (403)
     DEAD = "dead"  # retried too often
     CANCELLED = "cancelled"  # chat blocked the bot, or the broadcast was cancelled
 

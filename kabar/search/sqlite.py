@@ -24,7 +24,7 @@ from kabar.search.analyze import phrase_variants, variants
 from kabar.search.cursor import NewestCursor
 from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
-from kabar.search.sql import Fragment, filter_fragment, micros
+from kabar.search.sql import Fragment, candidates, filter_fragment, micros
 
 ID_BITS = 31
 ID_MASK = 2**ID_BITS - 1
@@ -118,7 +118,7 @@ class SQLiteEngine:
             f"WHERE search_fts MATCH :q{frag.sql()} ORDER BY search_fts.rowid DESC LIMIT :size"
         )
         params = [*frag.params, _match_param(query, filters), bindparam("size", size, Integer())]
-        return await _candidates(session, sql, params)
+        return await candidates(session, sql, params)
 
     async def newest(
         self,
@@ -159,11 +159,3 @@ def _fragment(filters: Filters) -> Fragment:
 
 def _match_param(query: Query, filters: Filters) -> BindParameter[Any]:
     return bindparam("q", match_expression(query, filters.language), String())
-
-
-async def _candidates(
-    session: AsyncSession, sql: str, params: list[BindParameter[Any]]
-) -> list[Candidate]:
-    stmt = text(sql).bindparams(*params).columns(id=Integer(), relevance=Float(), epoch=Float())
-    rows = (await session.execute(stmt)).all()
-    return [Candidate(r.id, float(r.relevance), float(r.epoch)) for r in rows]
