@@ -14,7 +14,9 @@ from bot.dispatch import on_button
 from bot.handlers import (
     admin,
     alerts,
+    broadcast,
     chat_events,
+    digest_buttons,
     fallback,
     inline,
     news,
@@ -33,7 +35,18 @@ log = logging.getLogger(__name__)
 __all__ = ["ADMIN_COMMANDS", "COMMANDS", "KabarApp", "build_application", "publish_commands"]
 
 # Handler modules, each with register(app); fallback goes last because it takes the rest.
-MODULES = (start, settings, news, search, inline, alerts, admin, chat_events)
+MODULES = (
+    start,
+    settings,
+    news,
+    digest_buttons,
+    search,
+    inline,
+    alerts,
+    admin,
+    broadcast,
+    chat_events,
+)
 
 
 def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
@@ -60,6 +73,8 @@ def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
     for module in MODULES:
         module.register(app)
     fallback.register(app)
+    if polling:
+        broadcast.resume_at_start(app)
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(_on_error)
     return app

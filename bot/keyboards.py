@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from kabar.outbox import Button
+
 Row = list[InlineKeyboardButton]
 
 ON = "✅"
@@ -51,3 +53,18 @@ def markup(rows: Sequence[Row]) -> InlineKeyboardMarkup | None:
     """The keyboard, or None when there is nothing to press."""
     kept = [list(r) for r in rows if r]
     return InlineKeyboardMarkup(kept) if kept else None
+
+
+def from_outbox(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """The keyboard of a message the core composed (digest pages, alerts)."""
+    return markup(
+        [
+            [
+                InlineKeyboardButton(b.text, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.text, callback_data=b.data or "x")
+                for b in row
+            ]
+            for row in rows
+        ]
+    )

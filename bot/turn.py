@@ -109,6 +109,10 @@ class Turn:
         """A message in this chat's language."""
         return t(self.language, key, **params)
 
+    def label(self, key: str, /, **params: Any) -> str:
+        """A button's text in this chat's language (plain text: no HTML, nothing escaped)."""
+        return plain(t(self.language, key, **params))
+
     async def say(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
         """Send a new message into this chat (and forum topic); None if Telegram refused."""
         if not text:  # PTB with Defaults would send "" as the text "[]"

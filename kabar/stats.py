@@ -1,4 +1,4 @@
-"""Figures for admins: subscribers, articles, failing feeds and delivery, from the database."""
+"""Figures for admins: subscribers, articles, failing feeds, and delivery from the outbox."""
 
 from __future__ import annotations
 
@@ -8,13 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from kabar import outbox
 from kabar.db import Database, utcnow
-from kabar.db.models import Article, Chat, Feed, Outbox, OutboxStatus
-from kabar.state import get_state
-
-# Where the sender records the last 429 it got (delivery writes it; None until it has).
-LAST_429_KEYS = ("sender.last_429", "outbox.last_429", "last_429")
-RATE_WINDOW = timedelta(minutes=5)
+from kabar.db.models import Article, Chat, Feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +26,9 @@ class Stats:
     feeds: int
     failing_feeds: int
     outbox_pending: int
-    outbox_uncertain: int
-    per_minute: float
+    outbox_uncertain: int  # in the last 24 hours
+    per_minute: int  # messages sent in the last minute
+    sent_today: int
     last_429: datetime | None
 
 
@@ -46,12 +43,7 @@ async def collect(db: Database, *, now: datetime | None = None) -> Stats:
     chats = select(func.count()).select_from(Chat)
     articles = select(func.count()).select_from(Article)
     feeds = select(func.count()).select_from(Feed)
-    outbox = select(func.count()).select_from(Outbox)
-    pending = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-    sent_recently = await _count(
-        db,
-        outbox.where(Outbox.status == OutboxStatus.SENT, Outbox.sent_at >= now - RATE_WINDOW),
-    )
+    delivery = await outbox.stats(db, now=now)
     return Stats(
         active=await _count(db, chats.where(Chat.active.is_(True))),
         blocked=await _count(db, chats.where(Chat.blocked.is_(True))),
@@ -63,19 +55,18 @@ async def collect(db: Database, *, now: datetime | None = None) -> Stats:
         failing_feeds=await _count(
             db, feeds.where((Feed.error_count > 0) | Feed.disabled.is_(True))
         ),
-        outbox_pending=await _count(db, outbox.where(Outbox.status.in_(pending))),
-        outbox_uncertain=await _count(db, outbox.where(Outbox.status == OutboxStatus.UNCERTAIN)),
-        per_minute=sent_recently / (RATE_WINDOW.total_seconds() / 60),
-        last_429=await _last_429(db),
+        outbox_pending=delivery.depth.total,
+        outbox_uncertain=delivery.uncertain_today,
+        per_minute=delivery.per_minute,
+        sent_today=delivery.sent_today,
+        last_429=_moment((delivery.last_429 or {}).get("at")),
     )
 
 
-async def _last_429(db: Database) -> datetime | None:
-    for key in LAST_429_KEYS:
-        value = await get_state(db, key)
-        if value and isinstance(value.get("at"), str):
-            try:
-                return datetime.fromisoformat(value["at"])
-            except ValueError:
-                continue
-    return None
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

@@ -161,7 +161,8 @@ async def stats_command(turn: Turn) -> None:
             failing=figures.failing_feeds,
             pending=figures.outbox_pending,
             uncertain=figures.outbox_uncertain,
-            per_minute=f"{figures.per_minute:.1f}",
+            per_minute=figures.per_minute,
+            sent_today=figures.sent_today,
             last_429=last_429,
         )
     )

@@ -9,8 +9,9 @@ from telegram.ext import CommandHandler
 from bot.context import KabarApp
 from bot.dispatch import command
 from bot.filters import COMMANDS
+from bot.keyboards import from_outbox
 from bot.turn import Turn
-from kabar import latest, subscriptions
+from kabar import digest, latest, subscriptions
 from kabar.render import ArticleView, article_html, clip, pack
 
 
@@ -60,9 +61,25 @@ async def latest_command(turn: Turn) -> None:
     await send_latest(turn, topic)
 
 
+async def send_digest(turn: Turn, *, first: bool = False) -> None:
+    """The digest of what is new since the chat's last one (it counts as that digest).
+
+    After onboarding (`first`) a chat with no new digest yet gets the latest news instead.
+    """
+    assert turn.chat is not None
+    found = await digest.on_demand(turn.svc.db, turn.chat.id, turn.svc.settings)
+    if found is None or found.page is None:
+        if first:
+            await send_latest(turn, None, first_taste=True)
+        else:
+            await turn.say(turn.t("digest.empty"))
+        return
+    await turn.say(found.page.text, from_outbox(found.page.buttons))
+
+
 async def digest_command(turn: Turn) -> None:
     """/digest: what is new since the chat's last digest."""
-    await send_latest(turn, None)
+    await send_digest(turn)
 
 
 def register(app: KabarApp) -> None:

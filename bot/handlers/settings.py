@@ -175,15 +175,6 @@ async def on_pause(turn: Turn, fields: list[str]) -> None:
     await show(turn, SETTINGS, "main", [])
 
 
-async def on_unmute(turn: Turn, fields: list[str]) -> None:
-    """um:<feed> lets a muted source back in."""
-    feed_id = as_int(fields[0])
-    if feed_id is None:
-        raise StaleButton(fields[0])
-    await subscriptions.unmute_source(turn.svc.db, turn.chat_id, feed_id)
-    await show(turn, SETTINGS, "mu", [])
-
-
 async def on_ask(turn: Turn, fields: list[str]) -> None:
     """ask:<mode>:<time|tz> asks the user to type a time or a zone."""
     mode, what = _mode(fields[0]), fields[1]
@@ -230,7 +221,6 @@ def register(app: KabarApp) -> None:
             "lg": button(on_language, settings=True),
             "ln": button(on_length, settings=True),
             "pz": button(on_pause, settings=True),
-            "um": button(on_unmute, settings=True),
             "ask": button(on_ask, settings=True),
         },
     )

@@ -10,7 +10,7 @@ from bot.cb import pack
 from bot.context import KabarApp
 from bot.dispatch import button, command, register_buttons
 from bot.filters import COMMANDS
-from bot.handlers.news import send_latest
+from bot.handlers.news import send_digest
 from bot.keyboards import button as key
 from bot.keyboards import markup
 from bot.menu import publish_admin_commands
@@ -75,6 +75,10 @@ async def on_done(turn: Turn, fields: list[str]) -> None:
     chat = await chats.mark_onboarded(turn.svc.db, turn.chat_id)
     turn.chat, turn.language = chat, chat.language
     follows = await subscriptions.following(turn.svc.db, turn.chat_id)
+    if follows.empty:
+        # Nothing chosen: a digest of nothing would never come, so follow everything.
+        await subscriptions.follow_everything(turn.svc.db, turn.chat_id)
+        follows = await subscriptions.following(turn.svc.db, turn.chat_id)
     times = ", ".join(chat.digest_times or []) or turn.t("settings.times_none")
     await turn.edit(
         turn.t(
@@ -86,7 +90,7 @@ async def on_done(turn: Turn, fields: list[str]) -> None:
         )
     )
     await turn.answer()
-    await send_latest(turn, None, first_taste=True)
+    await send_digest(turn, first=True)
 
 
 async def stop(turn: Turn) -> None:

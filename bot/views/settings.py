@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.cb import pack
 from bot.keyboards import Row, button, grid, markup, page_slice, pager, toggle
-from kabar import alerts, subscriptions
+from kabar import alerts, callbacks, subscriptions
 from kabar.chats import QUICK_TIMES, SUMMARY_LENGTHS, ZONE_ALIASES, zone_label
 from kabar.db import Database
 from kabar.db.models import Chat
@@ -257,6 +257,9 @@ async def muted(db: Database, chat: Chat) -> Screen:
     """Muted sources, each with a button to let it back in."""
     lang = chat.language
     found = await subscriptions.muted_sources(db, chat.telegram_id)
-    unmute = [button(f"🔈 {s.name[:40]}", pack("um", s.id)) for s in found[:40]]
+    unmute = [
+        button(f"🔈 {s.name[:40]}", callbacks.encode(callbacks.UnmuteSource(s.id)))
+        for s in found[:40]
+    ]
     text = t(lang, "settings.muted" if found else "settings.muted_none")
     return Screen(text, markup([*grid(unmute, 1), _nav(chat, SETTINGS, None, None)]))

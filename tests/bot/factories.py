@@ -42,9 +42,10 @@ async def add_article(
     text: str = "",
     url: str | None = None,
     published: datetime | None = None,
+    fetched: datetime | None = None,
     language: str = "id",
 ) -> int:
-    """An article row; returns its id."""
+    """An article row (fetched when published, by default); returns its id."""
     published = published or utcnow() - timedelta(minutes=5)
     async with db.transaction() as session:
         article = Article(
@@ -55,6 +56,7 @@ async def add_article(
             summary=summary,
             text=text or summary,
             published_at=published,
+            fetched_at=fetched or published,
             language=language,
         )
         session.add(article)

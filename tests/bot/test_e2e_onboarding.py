@@ -41,10 +41,20 @@ async def test_onboarding_to_a_first_taste_of_the_news(kabar_any: Kabar) -> None
     await tap(user, times, "Lanjut")
     done = await user.chat.next_edit()
     assert "Beres" in done.text and "06:00, 19:45" in done.text and "Asia/Makassar" in done.text
-    taste = await user.next_message()
-    assert "Berita hari ini" in taste.text
-    assert "Banjir rendam Jakarta Utara" in taste.text and "DPR sahkan" in taste.text
-    assert "Jeneponto" not in taste.text  # "daerah" was not chosen
+    first_digest = await user.next_message()
+    assert first_digest.text.startswith("📰 Kabar") and "2 berita" in first_digest.text
+    assert "Banjir rendam Jakarta Utara" in first_digest.text and "DPR sahkan" in first_digest.text
+    assert "Jeneponto" not in first_digest.text  # "daerah" was not chosen
+    assert "🔇 Kompas" in first_digest.button_texts  # each item's source can be muted
+
+    # The mute button works in place and the source is muted for this user.
+    press = await tap(user, first_digest, "🔇 Kompas")
+    assert "Kompas" in (await press.answer())["text"]
+    swapped = await user.chat.next_edit()
+    assert "🔊 Kompas" in swapped.message.button_texts
+    assert len((await subscriptions.following(kabar.db, user.id)).muted) == 1
+    await user.send("/digest")  # the first digest counted: nothing new since
+    assert "Belum ada berita baru" in (await user.next_message()).text
 
     chat = await chats.get_chat(kabar.db, user.id)
     assert chat is not None and chat.onboarded
