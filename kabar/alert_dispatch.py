@@ -22,7 +22,7 @@ from kabar.render import article_html, clip, plain
 from kabar.search import matches
 from kabar.state import get_state, set_state
 
-WATERMARK_KEY = "alerts.watermark"
+WATERMARK_KEY = "watermark.alerts"
 BATCH = 500
 MAX_AGE = timedelta(days=2)  # an old article stored late (a new feed's archive) is not news
 SUMMARY_WAIT = timedelta(minutes=5)  # how long a new article may wait for its summary

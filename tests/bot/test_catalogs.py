@@ -13,16 +13,8 @@ from kabar.i18n import LANGUAGES, catalog, message_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = re.compile(r"^[a-z]+\.[a-z][a-z0-9_]*$")
-# String constants shaped like keys that are not messages.
-NOT_MESSAGES = {
-    "kabar.services",
-    "kabar.routes",
-    "kabar.prompt",
-    "kabar.group_admins",
-    "kabar.prompt_answers",
-    "kabar.plain_text",
-    "kabar.access",
-}
+# Key-shaped constants that are not messages: bot_data keys and logger names ("kabar.x").
+NOT_MESSAGES_PREFIX = "kabar."
 
 
 def _namespaces() -> set[str]:
@@ -42,7 +34,7 @@ def keys_in_code(packages: tuple[str, ...] = ("bot", "kabar")) -> set[str]:
                     isinstance(node, ast.Constant)
                     and isinstance(node.value, str)
                     and KEY.match(node.value)
-                    and node.value not in NOT_MESSAGES
+                    and not node.value.startswith(NOT_MESSAGES_PREFIX)
                 ):
                     found.add(node.value)
     return found
