@@ -148,7 +148,7 @@ async def send(turn: Turn, broadcast_id: int) -> None:
     if sent is None:
         return
     await broadcast.attach_progress_message(db, broadcast_id, turn.chat_id, sent.message_id)
-    follow(turn.context.application, turn.svc, broadcast_id, sent)
+    follow(turn.context.application, turn.svc, broadcast_id, sent, turn.language)
 
 
 def _cancel(turn: Turn, broadcast_id: int) -> InlineKeyboardMarkup | None:
@@ -156,22 +156,23 @@ def _cancel(turn: Turn, broadcast_id: int) -> InlineKeyboardMarkup | None:
     return markup([[key(turn.label("broadcast.cancel"), data)]])
 
 
-def follow(app: KabarApp, svc: Services, broadcast_id: int, message: Message) -> None:
+def follow(
+    app: KabarApp, svc: Services, broadcast_id: int, message: Message, language: str
+) -> None:
     """Keep the progress message current until the broadcast ends (one task per broadcast)."""
     tasks: dict[int, asyncio.Task[None]] = app.bot_data.setdefault(TASKS_KEY, {})
     if broadcast_id in tasks and not tasks[broadcast_id].done():
         return
     tasks[broadcast_id] = app.create_task(
-        _keep_current(app, svc, broadcast_id, message.chat_id, message.message_id),
+        _keep_current(app, svc, broadcast_id, (message.chat_id, message.message_id), language),
         name=f"broadcast-progress-{broadcast_id}",
     )
 
 
 async def _keep_current(
-    app: KabarApp, svc: Services, broadcast_id: int, chat_id: int, message_id: int
+    app: KabarApp, svc: Services, broadcast_id: int, target: tuple[int, int], language: str
 ) -> None:
-    chat = await get_chat(svc.db, chat_id)
-    language = chat.language if chat else svc.settings.language
+    chat_id, message_id = target
     cancel = markup(
         [
             [
@@ -216,7 +217,7 @@ async def on_cancel(turn: Turn, fields: list[str]) -> None:
     )
     message = turn.message
     if message is not None:
-        follow(turn.context.application, turn.svc, found.broadcast_id, message)
+        follow(turn.context.application, turn.svc, found.broadcast_id, message, turn.language)
 
 
 async def resume(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -226,8 +227,10 @@ async def resume(context: ContextTypes.DEFAULT_TYPE) -> None:
     tasks: dict[int, asyncio.Task[None]] = app.bot_data.setdefault(TASKS_KEY, {})
     for item in await broadcast_drafts.tracked(svc.db):
         if item.id not in tasks:
+            chat = await get_chat(svc.db, item.chat_id)
+            language = chat.language if chat else svc.settings.language
             tasks[item.id] = app.create_task(
-                _keep_current(app, svc, item.id, item.chat_id, item.message_id),
+                _keep_current(app, svc, item.id, (item.chat_id, item.message_id), language),
                 name=f"broadcast-progress-{item.id}",
             )
 

@@ -78,10 +78,10 @@ def make_settings(botapi: BotApiServer, database_url: str, **extra: Any) -> Sett
 
 
 @asynccontextmanager
-async def running_kabar(botapi: BotApiServer, url: str) -> AsyncIterator[Kabar]:
+async def running_kabar(botapi: BotApiServer, url: str, role: str = "bot") -> AsyncIterator[Kabar]:
     """Serve with the database at `url` (already migrated) until the block ends."""
     db = Database(url)
-    running = Kabar(botapi, make_settings(botapi, url), db)
+    running = Kabar(botapi, make_settings(botapi, url), db, role=role)
     try:
         await running.start()
         yield running
@@ -106,4 +106,22 @@ async def kabar(botapi: BotApiServer, tmp_path: Path) -> AsyncIterator[Kabar]:
 async def kabar_any(botapi: BotApiServer, db_url: str) -> AsyncIterator[Kabar]:
     """Kabar on each database engine (SQLite, and PostgreSQL when configured)."""
     async with running_kabar(botapi, db_url) as running:
+        yield running
+
+
+@pytest.fixture
+async def kabar_all(
+    botapi: BotApiServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Kabar]:
+    """`kabar run` (role all): the bot, the scheduler and the sender, with quick ticks."""
+    import jobs.alerts
+    import jobs.outbox
+
+    monkeypatch.setattr(jobs.alerts, "TICK_SECONDS", 0.5)
+    monkeypatch.setattr(jobs.outbox, "BROADCAST_TICK_SECONDS", 1.0)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'kabar.db'}"
+    db = Database(url)
+    await upgrade(db)
+    await db.dispose()
+    async with running_kabar(botapi, url, role="all") as running:
         yield running

@@ -19,11 +19,11 @@ async def test_non_admin_is_refused_and_logged(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="kabar.access")
     user = kabar.botapi.create_user("Eve", language_code="en")
-    for command in ("/feeds", "/stats", "/feeds remove 1"):
+    for command in ("/feeds", "/stats", "/feeds remove 1", "/broadcast hello"):
         await user.send(command)
         assert "only for Kabar's admins" in (await user.next_message()).text
     refused = [r.getMessage() for r in caplog.records if "refused admin" in r.getMessage()]
-    assert len(refused) == 3
+    assert len(refused) == 4
     assert all(str(user.id) in line for line in refused)
     # An admin's button, forged by someone else, is refused too (and answered).
     press = await user.press(user.chat.last, data="af:X:1:0", forge=True)
