@@ -30,6 +30,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, Defaults
 
 from bench import _bot_load as ingest_load
 from bench._bot_driver import one
+from kabar import subscriptions
 from kabar.cli import serve
 from kabar.config import Settings
 from kabar.db import Database
@@ -171,10 +172,12 @@ def bench_settings(health: dict[str, str], base_url: str, database_url: str) -> 
     )
 
 
-async def register(remote: RemoteBotApi, users: list[int]) -> None:
-    """Every user sends /start once, so the commands below find a subscriber."""
+async def register(remote: RemoteBotApi, db: Database, users: list[int]) -> None:
+    """Every user sends /start once and follows every topic, so /digest has news to compose."""
     for user_id in users:
         await one(remote, user_id, "/start")
+        for topic in ingest_load.TOPICS:
+            await subscriptions.follow_topic(db, user_id, topic)
 
 
 def table(rows: list[Figures]) -> None:
@@ -203,7 +206,7 @@ async def run(options: argparse.Namespace) -> int:
             rows.append(Figures("baseline: bare PTB /ping", merged(base)))
             rows.append(Figures(f"baseline: bare PTB {len(LONG_REPLY)}-char HTML", merged(long)))
             async with kabar(remote, url) as kdb:
-                await register(remote, users)
+                await register(remote, kdb, users)
                 idle = await drive(remote, COMMANDS, options)
                 rows.extend(Figures(f"  idle {c}", v) for c, v in sorted(idle.items()))
                 rows.append(Figures("kabar idle", merged(idle)))
