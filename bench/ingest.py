@@ -66,7 +66,7 @@ def feed_body(n: int, items: int, seed: int = 7) -> bytes:
     """Feed number `n`: RSS 2.0 with `items` news items, like a typical Indonesian outlet."""
     rng = random.Random(seed * 100_003 + n)
     words = _vocabulary()
-    now = datetime(2024, 11, 20, 12, tzinfo=UTC)
+    now = datetime.now(UTC).replace(microsecond=0)  # recent: older items fall out of retention
     language = "<language>id</language>" if n % 10 else ""  # one feed in ten leaves it to detection
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '

@@ -28,6 +28,7 @@ from kabar.feeds.model import TITLE_MAX, FeedItem, ParsedFeed
 from kabar.feeds.schedule import backoff_check, next_check
 from kabar.notices import queue_admin_notice
 from kabar.retention import retention_cutoff
+from kabar.search.sync import DEFER_NEW
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,15 @@ class FeedStore:
         self._rng = rng
         self._stories = StoryIndex()
         self._stories_built: datetime | None = None
+        # New articles are indexed when summarized, by the worker pool (see kabar.search.sync),
+        # so the event loop spends no CPU analyzing them.
+        self.defer_index = True
 
     async def write(self, batch: Sequence[Checked]) -> list[FeedOutcome]:
         """Write `batch` in one transaction; if that fails, each check on its own."""
         try:
             async with self.db.transaction() as session:
+                session.info[DEFER_NEW] = self.defer_index
                 return await self._apply(session, batch)
         except StorageError:
             self._stories_built = None  # the index holds rows that were rolled back: rebuild

@@ -25,7 +25,8 @@ from kabar.feeds.fetch import Fetcher
 from kabar.feeds.model import FeedItem, ParsedFeed
 from kabar.feeds.prepare import LanguageRule, complete_item, prepare_feed
 from kabar.feedstore import Checked, FeedOutcome, FeedRef, FeedStore
-from kabar.pool import summarize_batch
+from kabar.pool import Job, Result, summarize_batch
+from kabar.search.sync import PRECOMPUTED, write_documents
 
 __all__ = ["FeedOutcome", "FeedRef", "IngestReport", "Ingestor"]
 
@@ -112,7 +113,11 @@ class Ingestor:
         on_feed: Callable[[FeedOutcome], None] | None = None,
         summaries: bool = True,
     ) -> IngestReport | None:
-        """One pass over the due feeds (every active feed with `all_feeds`), then summaries."""
+        """One pass over the due feeds (every active feed with `all_feeds`), then summaries.
+
+        New articles enter the search index with their summary, analyzed in the worker pool;
+        a pass without summaries leaves that to a later pass or to `kabar.search.reindex`.
+        """
         if self._lock.locked():
             return None
         async with self._lock:
@@ -267,16 +272,14 @@ class Ingestor:
     async def summarize_pending(self, limit: int = SUMMARY_BACKLOG) -> int:
         """Summarize articles that have no summary yet, newest first, in the process pool."""
         stmt = (
-            select(Article.id, Article.title, Article.text, Article.language)
+            select(Article.id, Article.title, Article.text, Article.language, Article.published_at)
             .where(Article.summary.is_(None))
             .order_by(Article.id.desc())
             .limit(limit)
         )
         async with self.db.session() as session:
-            jobs = [
-                (article_id, title, text, language)
-                for article_id, title, text, language in await session.execute(stmt)
-            ]
+            rows = await session.execute(stmt)
+            jobs: list[Job] = [(r.id, r.title, r.text, r.language, r.published_at) for r in rows]
         batches = [jobs[i : i + SUMMARY_BATCH] for i in range(0, len(jobs), SUMMARY_BATCH)]
         sentences = self.settings.summary_sentences
         done = 0
@@ -290,15 +293,20 @@ class Ingestor:
             done += await self._save_summaries(results)
         return done
 
-    async def _save_summaries(self, results: list[tuple[int, str, str | None]]) -> int:
-        by_id = {article_id: (summary, language) for article_id, summary, language in results}
+    async def _save_summaries(self, results: list[Result]) -> int:
+        by_id = {article_id: (summary, language) for article_id, summary, language, _ in results}
         async with self.db.transaction() as session:
+            # The documents were analyzed in the pool; the index hook must not redo it here.
+            session.info[PRECOMPUTED] = set(by_id)
             articles = await session.scalars(select(Article).where(Article.id.in_(list(by_id))))
             for article in articles:
                 summary, language = by_id[article.id]
                 article.summary = summary
                 if article.language is None and language:
                     article.language = language
+            await session.flush()
+            connection = await session.connection()
+            await connection.run_sync(write_documents, [doc for *_, doc in results])
         return len(by_id)
 
 

@@ -8,7 +8,9 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 
+from kabar.search.model import Document
 from kabar.text.summarize import summarize
 
 log = logging.getLogger(__name__)
@@ -35,19 +37,26 @@ def _worker_init() -> None:
         os.nice(5)  # the bot's own process answers users first
 
 
-def summarize_batch(
-    jobs: list[tuple[int, str, str, str | None]], sentences: int
-) -> list[tuple[int, str, str | None]]:
-    """Summaries for (article id, title, text, language) jobs: (id, summary, language)."""
+Job = tuple[int, str, str, str | None, datetime]  # id, title, text, language, published_at
+Result = tuple[int, str, str | None, Document]  # id, summary, language, search document
+
+
+def summarize_batch(jobs: list[Job], sentences: int) -> list[Result]:
+    """Summaries for article jobs, each with the article's search document.
+
+    Analyzing for the search index here, next to the summary it needs, keeps that CPU work in
+    the worker processes instead of the event loop that answers users.
+    """
     results = []
-    for article_id, title, text, language in jobs:
+    for article_id, title, text, language, published_at in jobs:
         try:
             summary = summarize(text, title=title, language=language, sentences=sentences)
+            summary_text, detected = summary.text, summary.language or language
         except Exception:
             # One text the summarizer chokes on must not fail its batch forever; it gets an
             # empty summary (digests fall back to the title) and is not retried.
             log.exception("summarizing article %s failed", article_id)
-            results.append((article_id, "", language))
-            continue
-        results.append((article_id, summary.text, summary.language or language))
+            summary_text, detected = "", language
+        document = Document.of(article_id, title, summary_text, text, detected, published_at)
+        results.append((article_id, summary_text, detected, document))
     return results

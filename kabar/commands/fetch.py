@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from kabar.commands.common import async_command, settings
 from kabar.ingest import FeedOutcome
+from kabar.search import reindex
 from kabar.services import open_services
 
 
@@ -35,6 +36,8 @@ async def fetch_command(all_feeds: bool, no_summaries: bool) -> None:
             report = await svc.ingestor().run(
                 all_feeds=all_feeds, on_start=started, on_feed=done, summaries=not no_summaries
             )
+            if no_summaries:  # summaries would have indexed the new articles; do it here
+                await reindex(svc.db)
     finally:
         bar.close()
     if report is None:  # pragma: no cover - a fresh Ingestor is never busy

@@ -24,6 +24,11 @@ from kabar.search.sqlite import KEY_SQL
 
 INDEXED = ("title", "summary", "text", "language", "published_at")
 BATCH = 500
+# session.info flags for writers that analyze elsewhere (ingestion does it in its worker pool,
+# so the event loop never spends CPU on it): new articles in a DEFER_NEW session are indexed
+# when their summary is saved; ids in PRECOMPUTED get documents the caller writes itself.
+DEFER_NEW = "kabar.search.defer_new"
+PRECOMPUTED = "kabar.search.precomputed"
 
 
 def install() -> None:
@@ -38,11 +43,19 @@ def _changed(article: Article) -> bool:
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    ids = {obj.id for obj in session.new if isinstance(obj, Article)}
+    ids: set[int] = set()
+    if not session.info.get(DEFER_NEW):
+        ids = {obj.id for obj in session.new if isinstance(obj, Article)}
     ids |= {obj.id for obj in session.dirty if isinstance(obj, Article) and _changed(obj)}
     ids -= {obj.id for obj in session.deleted if isinstance(obj, Article)}
+    ids -= session.info.get(PRECOMPUTED, set())
     if ids:
         index_articles(session.connection(), sorted(ids))
+
+
+def write_documents(connection: Connection, documents: Sequence[Document]) -> None:
+    """Write documents analyzed elsewhere (e.g. in a worker process) into the index."""
+    engine_for(connection.dialect.name).write(connection, documents)
 
 
 def index_articles(connection: Connection, ids: Sequence[int]) -> int:

@@ -82,3 +82,17 @@ async def test_unsafe_feed_url_is_refused_by_add(env: dict[str, str]) -> None:
     strict = {**env, "KABAR_ALLOW_PRIVATE_NETWORKS": "false"}
     result = await kabar(strict, "feeds", "add", "http://127.0.0.1:9/feed")
     assert result.exit_code == 1 and "loopback" in result.output
+
+
+async def test_fetch_without_summaries_still_indexes_for_search(
+    env: dict[str, str], server: FeedServer
+) -> None:
+    server.serve("/rss.xml", samples.rss20(samples.items(2), title="Portal Berita"))
+    assert (
+        await kabar(env, "feeds", "add", server.url("/rss.xml"), "--no-discover")
+    ).exit_code == 0
+    fetched = await kabar(env, "fetch", "--no-summaries")
+    assert "2 new articles" in fetched.output
+    found = await kabar(env, "search", "Jeneponto", "--json")
+    assert found.exit_code == 0, found.output
+    assert len(json.loads(found.output)) == 2

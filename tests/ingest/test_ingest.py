@@ -382,11 +382,13 @@ def test_a_text_the_summarizer_chokes_on_gets_an_empty_summary(
         return real(text, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pool, "summarize", flaky)
+    when = utcnow()
     results = pool.summarize_batch(
-        [(1, "t", "Kalimat pertama. Kalimat kedua.", "id"), (2, "t", "racun", None)], 2
+        [(1, "t", "Kalimat pertama. Kalimat kedua.", "id", when), (2, "t", "racun", None, when)], 2
     )
     assert results[0][0] == 1 and results[0][1]
-    assert results[1] == (2, "", None)
+    assert results[1][:3] == (2, "", None)
+    assert results[1][3].body == ("racun",)  # still indexed, with no summary
 
 
 async def test_items_older_than_retention_are_not_stored_again(
