@@ -3,23 +3,50 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, Defaults
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, Defaults
 
-from bot.context import KabarContext, attach
-from bot.handlers.start import help_command, start
-from kabar.i18n import LANGUAGES, t
+from bot.context import KabarApp, KabarContext, attach, services
+from bot.dispatch import on_button
+from bot.handlers import (
+    admin,
+    alerts,
+    broadcast,
+    chat_events,
+    digest_buttons,
+    fallback,
+    inline,
+    news,
+    search,
+    settings,
+    start,
+)
+from bot.menu import ADMIN_COMMANDS, COMMANDS, publish_commands
+from kabar.chats import get_chat
+from kabar.errors import KabarError
+from kabar.i18n import t
 from kabar.services import Services
 
 log = logging.getLogger(__name__)
 
-KabarApp = Application[Any, Any, Any, Any, Any, Any]
+__all__ = ["ADMIN_COMMANDS", "COMMANDS", "KabarApp", "build_application", "publish_commands"]
 
-COMMANDS = ("start", "help")
+# Handler modules, each with register(app); fallback goes last because it takes the rest.
+MODULES = (
+    start,
+    settings,
+    news,
+    digest_buttons,
+    search,
+    inline,
+    alerts,
+    admin,
+    broadcast,
+    chat_events,
+)
 
 
 def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
@@ -43,29 +70,35 @@ def build_application(svc: Services, *, polling: bool = True) -> KabarApp:
         builder = builder.updater(None)
     app = builder.build()
     attach(app, svc)
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("help", help_command))
+    for module in MODULES:
+        module.register(app)
+    fallback.register(app)
+    if polling:
+        broadcast.resume_at_start(app)
+    app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(_on_error)
     return app
-
-
-async def publish_commands(app: KabarApp) -> None:
-    """Publish the command menu in every interface language."""
-    for language in LANGUAGES:
-        commands = [BotCommand(c, t(language, f"command.{c}")) for c in COMMANDS]
-        try:
-            await app.bot.set_my_commands(commands, language_code=language)
-            if language == "en":
-                await app.bot.set_my_commands(commands)
-        except TelegramError as exc:
-            log.warning("could not set the command menu (%s): %s", language, exc)
 
 
 async def _on_error(update: object, context: KabarContext) -> None:
     """Log the error; tell the user something went wrong, never the traceback."""
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
-        try:
-            await update.effective_message.reply_text(t("id", "error.generic"))
-        except TelegramError:
-            log.warning("could not tell the user about the error")
+    if not isinstance(update, Update) or update.callback_query is not None:
+        return  # dispatch.on_button already answered the button with the apology
+    message, chat = update.effective_message, update.effective_chat
+    # In groups, only a command earns an apology; a failure on chatter stays silent.
+    if message is None or (
+        chat is not None and chat.type != "private" and not (message.text or "").startswith("/")
+    ):
+        return
+    svc = services(context)
+    language: str = svc.settings.language
+    try:
+        row = await get_chat(svc.db, message.chat_id)
+        language = row.language if row else language
+    except KabarError:  # the database may be why we are here
+        log.debug("no language for the error message")
+    try:
+        await message.reply_text(t(language, "error.generic"))
+    except TelegramError:
+        log.warning("could not tell the user about the error")

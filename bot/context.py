@@ -11,6 +11,7 @@ from kabar.services import Services
 SERVICES_KEY = "kabar.services"
 
 KabarContext = ContextTypes.DEFAULT_TYPE
+KabarApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def services(context: KabarContext) -> Services:
@@ -20,6 +21,13 @@ def services(context: KabarContext) -> Services:
     return value
 
 
-def attach(application: Application[Any, Any, Any, Any, Any, Any], svc: Services) -> None:
+def app_services(application: KabarApp) -> Services:
+    """The Services an Application was built with."""
+    value = application.bot_data[SERVICES_KEY]
+    assert isinstance(value, Services)
+    return value
+
+
+def attach(application: KabarApp, svc: Services) -> None:
     """Make `svc` reachable from every callback of `application`."""
     application.bot_data[SERVICES_KEY] = svc

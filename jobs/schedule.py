@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from jobs import alerts as alert_jobs
 from jobs import digest as digest_jobs
 from jobs import outbox as outbox_jobs
 from jobs.ingest import schedule_ingest
@@ -28,6 +29,7 @@ def schedule_jobs(app: Application[Any, Any, Any, Any, Any, Any], svc: Services)
     schedule_maintenance(app, svc)
     digest_jobs.schedule(app, svc)
     outbox_jobs.schedule(app, svc)
+    alert_jobs.schedule(app, svc)
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,7 +9,8 @@ KabarError
 │   └── ParseError       the body is not a feed we can read
 ├── OPMLError            an OPML file is invalid; nothing was imported
 ├── DeliveryError        a message or broadcast cannot be sent as asked (bad HTML, too long)
-└── NotFoundError        the thing asked for does not exist
+├── NotFoundError        the thing asked for does not exist
+└── InvalidInputError    what a user typed is not acceptable (carries a message key)
 """
 
 from __future__ import annotations
@@ -60,3 +61,12 @@ class DeliveryError(KabarError):
 
 class NotFoundError(KabarError):
     """The thing asked for does not exist."""
+
+
+class InvalidInputError(KabarError):
+    """What a user typed is not acceptable; `key` and `params` name the message to show."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params

@@ -272,6 +272,18 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
+class QueryPage(Base):
+    """A search shown in a chat and the cursor of each page seen, for its paging buttons."""
+
+    __tablename__ = "query_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # the Telegram chat id
+    query: Mapped[str] = mapped_column(Text)
+    cursors: Mapped[list[str | None]] = mapped_column(JSON, default=list)  # by page number
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class AppState(Base):
     """Small named values the processes share: heartbeats, last 429, catalog imported."""
 

@@ -1,0 +1,1 @@
+"""Screens: message text and inline keyboard for each view the handlers show."""
