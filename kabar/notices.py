@@ -23,12 +23,15 @@ async def queue_admin_notice(
     for admin_id in sorted(settings.admins):
         chat = await session.scalar(select(Chat).where(Chat.telegram_id == admin_id))
         if chat is None:
+            # A placeholder, inactive: an admin who never sent /start is not a subscriber (no
+            # digests, broadcasts or subscriber counts), yet still gets operational notices.
             chat = Chat(
                 telegram_id=admin_id,
                 type="private",
                 language=settings.language,
                 timezone=settings.timezone,
                 digest_times=[],
+                active=False,
             )
             session.add(chat)
             await session.flush()

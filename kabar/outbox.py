@@ -220,12 +220,13 @@ async def claim(
                     Outbox.attempts,
                     Outbox.not_before,
                     Chat.active,
+                    Chat.blocked,
                 )
                 .join(Chat, Chat.id == Outbox.chat_id)
                 .where(Outbox.id.in_(ids))
             )
         ).all()
-        gone = [r.id for r in rows if not r.active]
+        gone = [r.id for r in rows if not _reachable(r.kind, r.active, r.blocked)]
         if gone:
             # The chat left (blocked the bot, /stop, deleted) after the row was queued.
             await _finish(session, gone, OutboxStatus.CANCELLED, "chat is inactive")
@@ -244,10 +245,15 @@ async def claim(
             not_before=r.not_before,
         )
         for r in rows
-        if r.active
+        if _reachable(r.kind, r.active, r.blocked)
     ]
     out.sort(key=lambda d: (d.priority, d.not_before, d.id))
     return out
+
+
+def _reachable(kind: str, active: bool, blocked: bool) -> bool:
+    """Whether a row may still go to its chat: admins get notices even after /stop."""
+    return active or (kind == OutboxKind.NOTICE and not blocked)
 
 
 async def _finish(

@@ -307,3 +307,27 @@ async def test_two_workers_never_send_at_once(db: Database, botapi_factory: Any)
         assert server.counters.too_many_requests == 0
     finally:
         await other.dispose()
+
+
+async def test_admin_notices_reach_admins_who_are_not_subscribers(
+    db: Database, botapi_factory: Any
+) -> None:
+    """An admin without /start gets an inactive placeholder chat: notices yes, news no."""
+    from kabar.config import load_settings
+    from kabar.notices import queue_admin_notice
+
+    server = await _server(botapi_factory)
+    admin = server.create_user("Admin", id=4242, language_code="id")
+    settings = load_settings(database_url=db.url, admins="4242")
+    async with db.transaction() as session:
+        await queue_admin_notice(
+            session, settings, "feed-gone:1", "notice.feed_gone", name="Contoh", id=1, url="u"
+        )
+    async with db.session() as session:
+        chat = await session.scalar(select(Chat).where(Chat.telegram_id == 4242))
+    assert chat is not None and not chat.active
+    assert await broadcast.count_audience(db, broadcast.Audience()) == 0
+    await drain(server, db)
+    [notice] = server.bot_messages(admin.id)
+    assert "Contoh" in (notice.text or "")
+    assert await statuses(db) == {"sent": 1}
