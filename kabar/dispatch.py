@@ -202,10 +202,9 @@ class Dispatcher:
 
     async def _give_back(self) -> None:
         """Return the rows still held (never sent) so the next sender takes them at once."""
-        ids = [i for i in self._held if i not in self._in_flight_ids()]
         self._ready.clear()
         self._deferred.clear()
-        await self._try(outbox.release(self.db, self.owner, ids))
+        await self._try(outbox.release_owned(self.db, self.owner, keep=self._in_flight_ids()))
         self._held.clear()
 
     def _in_flight_ids(self) -> set[int]:

@@ -310,6 +310,25 @@ async def release(
         )
 
 
+async def release_owned(db: Database, owner: str, *, keep: Iterable[int] = ()) -> None:
+    """Give back every row `owner` holds except `keep` (a sender stopping cleanly).
+
+    By the owner, not by the ids the sender knows: a claim cut short by the stop may have
+    committed rows the sender never saw, and those were never sent either.
+    """
+    keep_ids = list(keep)
+    async with db.transaction() as session:
+        await session.execute(
+            update(Outbox)
+            .where(
+                Outbox.status == OutboxStatus.SENDING,
+                Outbox.lease_owner == owner,
+                Outbox.id.not_in(keep_ids),
+            )
+            .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None)
+        )
+
+
 async def reclaim(
     db: Database, *, now: datetime | None = None, not_owner: str | None = None
 ) -> int:

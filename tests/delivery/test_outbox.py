@@ -101,6 +101,33 @@ async def test_release_gives_rows_back_with_a_later_time(db: Database) -> None:
     assert (await _statuses(db)) == {"pending": 1}
 
 
+async def test_a_stopping_sender_gives_back_all_it_holds_but_what_is_in_flight(
+    db: Database,
+) -> None:
+    chat = await factory.chat(db)
+    for n in range(5):
+        await _queue(db, chat, OutboxKind.BROADCAST, f"b{n}")
+    # "me" claimed three rows but, stopped mid-claim, knows only the first as in flight.
+    in_flight, *_unseen = await outbox.claim(db, "me", 3, LEASE)
+    await outbox.claim(db, "other", 2, LEASE)
+    await outbox.release_owned(db, "me", keep=[in_flight.id])
+    assert (await _statuses(db)) == {"pending": 2, "sending": 3}
+    async with db.session() as session:
+        owners = dict(
+            (
+                await session.execute(
+                    select(Outbox.id, Outbox.lease_owner).where(
+                        Outbox.status == OutboxStatus.SENDING
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
+    assert owners[in_flight.id] == "me"
+    assert sorted(owners.values()) == ["me", "other", "other"]
+
+
 async def test_rows_of_a_chat_that_left_are_cancelled_when_claimed(db: Database) -> None:
     gone = await factory.chat(db, active=False)
     here = await factory.chat(db)
