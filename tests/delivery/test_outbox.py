@@ -113,17 +113,10 @@ async def test_a_stopping_sender_gives_back_all_it_holds_but_what_is_in_flight(
     await outbox.release_owned(db, "me", keep=[in_flight.id])
     assert (await _statuses(db)) == {"pending": 2, "sending": 3}
     async with db.session() as session:
-        owners = dict(
-            (
-                await session.execute(
-                    select(Outbox.id, Outbox.lease_owner).where(
-                        Outbox.status == OutboxStatus.SENDING
-                    )
-                )
-            )
-            .tuples()
-            .all()
+        rows = await session.execute(
+            select(Outbox.id, Outbox.lease_owner).where(Outbox.status == OutboxStatus.SENDING)
         )
+        owners = {row.id: row.lease_owner for row in rows}
     assert owners[in_flight.id] == "me"
     assert sorted(owners.values()) == ["me", "other", "other"]
 
