@@ -284,6 +284,14 @@ async def renew(db: Database, owner: str, ids: Iterable[int], lease: timedelta) 
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+# A row given back unsent: pending again, no lease (release, release_owned, reclaim).
+_UNCLAIMED: dict[str, Any] = {
+    "status": OutboxStatus.PENDING,
+    "lease_owner": None,
+    "lease_until": None,
+}
+
+
 async def release(
     db: Database, owner: str, ids: Iterable[int], *, not_before: datetime | None = None
 ) -> None:
@@ -291,11 +299,7 @@ async def release(
     id_list = list(ids)
     if not id_list:
         return
-    values: dict[str, Any] = {
-        "status": OutboxStatus.PENDING,
-        "lease_owner": None,
-        "lease_until": None,
-    }
+    values: dict[str, Any] = dict(_UNCLAIMED)
     if not_before is not None:
         values["not_before"] = not_before
     async with db.transaction() as session:
@@ -325,7 +329,7 @@ async def release_owned(db: Database, owner: str, *, keep: Iterable[int] = ()) -
                 Outbox.lease_owner == owner,
                 Outbox.id.not_in(keep_ids),
             )
-            .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None)
+            .values(**_UNCLAIMED)
         )
 
 
@@ -346,7 +350,7 @@ async def reclaim(
         result = await session.execute(
             update(Outbox)
             .where(Outbox.status == OutboxStatus.SENDING, condition)
-            .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None)
+            .values(**_UNCLAIMED)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

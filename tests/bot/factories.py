@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from kabar.chats import ChatRef, register_chat
 from kabar.db import Database, utcnow
 from kabar.db.models import Article, Chat, Feed
+from tests.rows import store
 
 
 async def add_feed(
@@ -19,18 +20,17 @@ async def add_feed(
     paused: bool = False,
 ) -> int:
     """A feed row; returns its id."""
-    async with db.transaction() as session:
-        feed = Feed(
+    return await store(
+        db,
+        Feed(
             url=f"http://127.0.0.1/{name.replace(' ', '-').lower()}.xml",
             name=name,
             topic=topic,
             region=region,
             language=language,
             paused=paused,
-        )
-        session.add(feed)
-        await session.flush()
-        return feed.id
+        ),
+    )
 
 
 async def add_article(
@@ -47,8 +47,9 @@ async def add_article(
 ) -> int:
     """An article row (fetched when published, by default); returns its id."""
     published = published or utcnow() - timedelta(minutes=5)
-    async with db.transaction() as session:
-        article = Article(
+    return await store(
+        db,
+        Article(
             feed_id=feed_id,
             guid=f"{feed_id}-{title}-{published.timestamp()}",
             url=url or f"http://127.0.0.1/a/{abs(hash(title))}",
@@ -58,10 +59,8 @@ async def add_article(
             published_at=published,
             fetched_at=fetched or published,
             language=language,
-        )
-        session.add(article)
-        await session.flush()
-        return article.id
+        ),
+    )
 
 
 async def add_chat(db: Database, telegram_id: int, *, language: str = "id") -> Chat:

@@ -10,6 +10,7 @@ from sqlalchemy import insert
 
 from kabar.db import Database, utcnow
 from kabar.db.models import Article, Chat, Feed, Mute, Subscription
+from tests.rows import store
 
 _ids = itertools.count(1)
 
@@ -56,16 +57,15 @@ async def chats(db: Database, count: int, *, first_telegram_id: int = 1, **value
 
 async def feed(db: Database, name: str, *, topic: str | None = None, language: str = "id") -> int:
     """A feed; returns Feed.id."""
-    async with db.transaction() as session:
-        row = Feed(
+    return await store(
+        db,
+        Feed(
             url=f"https://{name.lower().replace(' ', '-')}.example/rss",
             name=name,
             topic=topic,
             language=language,
-        )
-        session.add(row)
-        await session.flush()
-        return row.id
+        ),
+    )
 
 
 async def article(
@@ -81,8 +81,9 @@ async def article(
 ) -> int:
     """An article; returns Article.id."""
     now = utcnow()
-    async with db.transaction() as session:
-        row = Article(
+    return await store(
+        db,
+        Article(
             feed_id=feed_id,
             guid=f"g-{next(_ids)}",
             url=f"https://news.example/{next(_ids)}",
@@ -93,10 +94,8 @@ async def article(
             summary=summary,
             language=language,
             text="Teks lengkap artikel.",
-        )
-        session.add(row)
-        await session.flush()
-        return row.id
+        ),
+    )
 
 
 async def subscribe(

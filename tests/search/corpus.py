@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from kabar.db import Database, utcnow
 from kabar.db.models import Article, Feed
+from tests.rows import store
 
 _guids = itertools.count(1)
 NOW = utcnow().replace(microsecond=0)
@@ -15,16 +16,15 @@ NOW = utcnow().replace(microsecond=0)
 async def add_feed(
     db: Database, name: str = "Kabar Test", topic: str | None = None, language: str = "id"
 ) -> int:
-    async with db.transaction() as session:
-        feed = Feed(
+    return await store(
+        db,
+        Feed(
             url=f"https://example.test/{name}/{next(_guids)}",
             name=name,
             topic=topic,
             language=language,
-        )
-        session.add(feed)
-        await session.flush()
-        return feed.id
+        ),
+    )
 
 
 async def add_article(
@@ -38,8 +38,9 @@ async def add_article(
     published_at: datetime | None = None,
     age_days: float = 0,
 ) -> int:
-    async with db.transaction() as session:
-        article = Article(
+    return await store(
+        db,
+        Article(
             feed_id=feed_id,
             guid=f"guid-{next(_guids)}",
             url=f"https://example.test/a/{next(_guids)}",
@@ -48,7 +49,5 @@ async def add_article(
             summary=summary,
             language=language,
             published_at=published_at or NOW - timedelta(days=age_days),
-        )
-        session.add(article)
-        await session.flush()
-        return article.id
+        ),
+    )
