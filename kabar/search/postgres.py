@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from sqlalchemy import BindParameter, Integer, String, bindparam, text
+from sqlalchemy import BindParameter, Float, Integer, String, bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +29,7 @@ from kabar.search.analyze import phrase_variants, variants
 from kabar.search.cursor import NewestCursor
 from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
-from kabar.search.sql import Fragment, candidates, filter_fragment, from_micros, micros
+from kabar.search.sql import Fragment, filter_fragment, from_micros, micros
 
 EPOCH = "CAST(extract(epoch FROM d.published_at) AS float8)"
 # Newest first from search_documents' own (published_at, article_id) index: for a common word
@@ -111,6 +111,10 @@ class PostgresEngine:
             cls._shared = cls()
         return cls._shared
 
+    def forget_statistics(self) -> None:
+        """Read term statistics afresh on the next query (after an ANALYZE)."""
+        self._stats.clear()
+
     def write(self, connection: Connection, documents: Sequence[Document]) -> None:
         """Upsert each document's tsvector."""
         if not documents:
@@ -140,7 +144,7 @@ class PostgresEngine:
         inner = await self._recent(session, query, filters, place, size)
         sql = f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "
         sql += f"FROM ({inner.sql}) d"
-        return await candidates(session, sql, [*inner.params, *params])
+        return await _candidates(session, sql, [*inner.params, *params])
 
     async def newest(
         self,
@@ -307,3 +311,12 @@ async def _dated(
     stmt = text(sql).bindparams(*params).columns(id=Integer(), published_at=UTCDateTime())
     rows = (await session.execute(stmt)).all()
     return [Candidate(r.id, 0.0, r.published_at.timestamp(), micros(r.published_at)) for r in rows]
+
+
+async def _candidates(
+    session: AsyncSession, sql: str, params: list[BindParameter[Any]]
+) -> list[Candidate]:
+    """Run the candidate query: rows of article id, relevance and publication epoch."""
+    stmt = text(sql).bindparams(*params).columns(id=Integer(), relevance=Float(), epoch=Float())
+    rows = (await session.execute(stmt)).all()
+    return [Candidate(r.id, float(r.relevance), float(r.epoch)) for r in rows]

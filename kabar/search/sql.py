@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Float, Integer, String, bindparam, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import BindParameter, Integer, String, bindparam
 
 from kabar.db.types import UTCDateTime
-from kabar.search.model import Candidate, Filters
+from kabar.search.model import Filters
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -71,12 +70,3 @@ def micros(moment: datetime) -> int:
 def from_micros(value: int) -> datetime:
     """The aware UTC datetime `value` microseconds after the epoch."""
     return EPOCH + timedelta(microseconds=value)
-
-
-async def candidates(
-    session: AsyncSession, sql: str, params: list[BindParameter[Any]]
-) -> list[Candidate]:
-    """Run an engine's candidate query: rows of article id, relevance and publication epoch."""
-    stmt = text(sql).bindparams(*params).columns(id=Integer(), relevance=Float(), epoch=Float())
-    rows = (await session.execute(stmt)).all()
-    return [Candidate(r.id, float(r.relevance), float(r.epoch)) for r in rows]

@@ -1,4 +1,4 @@
-"""The SQLite engine: an FTS5 table of analyzed terms, ranked with bm25().
+"""The SQLite engine: an FTS5 table of analyzed terms, its newest matches ranked by BM25.
 
 `search_fts(title, summary, body)` holds each article's analyzed terms (space-separated, so the
 `ascii` tokenizer splits exactly where the analyzer did). Its rowid is a time key, the minute of
@@ -8,6 +8,11 @@ come straight from the index, whatever the number of matches, and the article id
 bits. ORM writes index through kabar.search.sync; SQL triggers made by the migration drop an
 article's row when it is deleted (any path: ORM, Core, ON DELETE CASCADE) or when its text or
 date change outside the ORM.
+
+Relevance is BM25 computed in Python over the window's analyzed texts (kabar.search.bm25), not
+FTS5's bm25(), which would count every document holding each term on every query. Each clause's
+IDF, needed only when a query has two or more, is counted among the POPULATION newest articles:
+rarity in recent news, at a bounded cost.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from sqlalchemy import BindParameter, Float, Integer, String, bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kabar.search import bm25
 from kabar.search.analyze import phrase_variants, variants
 from kabar.search.cursor import NewestCursor
 from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
-from kabar.search.sql import Fragment, candidates, filter_fragment, micros
+from kabar.search.sql import Fragment, filter_fragment, micros
 
 ID_BITS = 31
 ID_MASK = 2**ID_BITS - 1
@@ -36,8 +42,12 @@ ARTICLE_ID = f"(search_fts.rowid & {ID_MASK})"
 # The publication minute, in epoch seconds, read off the rowid: ranking needs no visit to
 # `articles` (a random read per candidate, most of a common word's cost) unless a filter does.
 EPOCH = f"((search_fts.rowid >> {ID_BITS}) * 60.0)"
-# bm25 column weights: title, summary, body.
+# The three fields' analyzed texts as kabar.search.bm25 counts them (see bm25.pad).
+PADDED = ", ".join(f"' ' || search_fts.{f} || ' '" for f in ("title", "summary", "body"))
+# Field weights: title, summary, body.
 WEIGHTS = (10.0, 4.0, 1.0)
+# IDF is counted among this many newest articles: about a month of a busy bot's news.
+POPULATION = 50_000
 
 
 def minute_key(moment: datetime) -> int:
@@ -107,20 +117,28 @@ class SQLiteEngine:
     async def window(
         self, session: AsyncSession, query: Query, filters: Filters, snapshot: int | None, size: int
     ) -> list[Candidate]:
-        """The most recently published matches with their bm25 relevance."""
+        """The most recently published matches with their BM25 relevance."""
         frag, source = _fragment(filters)
         if snapshot is not None:
             frag.add(f"{ARTICLE_ID} <= :snapshot", bindparam("snapshot", snapshot, Integer()))
-        bm25 = "bm25(search_fts, {}, {}, {})".format(*WEIGHTS)
         # FTS5 yields rowids newest first and stops at LIMIT, so a word found in a million
         # articles costs `size` rows, not a million.
         sql = (
-            f"SELECT {ARTICLE_ID} AS id, -{bm25} AS relevance, {EPOCH} AS epoch "
-            f"FROM {source} "
+            f"SELECT {ARTICLE_ID} AS id, {EPOCH} AS epoch, search_fts.rowid AS position, "
+            f"{PADDED} FROM {source} "
             f"WHERE search_fts MATCH :q{frag.sql()} ORDER BY search_fts.rowid DESC LIMIT :size"
         )
         params = [*frag.params, _match_param(query, filters), bindparam("size", size, Integer())]
-        return await candidates(session, sql, params)
+        rows = (await session.execute(text(sql).bindparams(*params))).all()
+        if not rows:
+            return []
+        clauses = [bm25.needles(c, filters.language) for c in query.positive]
+        weights = await _idf(session, query, filters.language, snapshot)
+        counted = bm25.count([r[3:] for r in rows], clauses, WEIGHTS)
+        relevance = bm25.scores(counted, weights)
+        return [
+            Candidate(r[0], score, r[1], r[2]) for r, score in zip(rows, relevance, strict=True)
+        ]
 
     async def newest(
         self,
@@ -163,6 +181,38 @@ def _fragment(filters: Filters) -> tuple[Fragment, str]:
         until = minute_key(filters.until) + (1 << ID_BITS)
         frag.add("search_fts.rowid < :until_key", bindparam("until_key", until, Integer()))
     return frag, source
+
+
+async def _idf(
+    session: AsyncSession, query: Query, language: str | None, snapshot: int | None
+) -> list[float]:
+    """Each positive clause's IDF among the POPULATION newest articles up to `snapshot`.
+
+    With one clause the IDF is a constant factor and needs no count.
+    """
+    if len(query.positive) < 2:
+        return [1.0]
+    newest = ID_MASK if snapshot is None else snapshot
+    stats = (
+        await session.execute(
+            text(
+                "SELECT count(*) AS n, min(id) AS boundary FROM (SELECT id FROM search_fts_docsize "
+                f"WHERE (id & {ID_MASK}) <= :newest ORDER BY id DESC LIMIT :population)"
+            ),
+            {"newest": newest, "population": POPULATION},
+        )
+    ).one()
+    out = []
+    for clause in query.positive:
+        holding = await session.scalar(
+            text(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH :q "
+                f"AND search_fts.rowid >= :boundary AND (search_fts.rowid & {ID_MASK}) <= :newest"
+            ),
+            {"q": _clause(clause, language), "boundary": stats.boundary or 0, "newest": newest},
+        )
+        out.append(bm25.idf(int(stats.n), int(holding or 0)))
+    return out
 
 
 def _match_param(query: Query, filters: Filters) -> BindParameter[Any]:

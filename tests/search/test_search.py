@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, text, update
 from kabar.db import Database
 from kabar.db.models import Article, Feed
 from kabar.search import Filters, Order, reindex, search
+from kabar.search.postgres import PostgresEngine
 from kabar.sources import remove_feed
 from tests.search.corpus import NOW, add_article, add_feed
 
@@ -38,6 +39,21 @@ async def test_more_occurrences_and_recency_rank_higher(db: Database) -> None:
     await add_article(db, feed, "Lama", "gempa terasa di kota lain lagi dan lagi", age_days=300)
     await add_article(db, feed, "Baru", "gempa terasa di kota lain lagi dan lagi", age_days=0)
     assert await titles(db, "gempa") == ["Tiga", "Baru", "Satu", "Lama"]
+
+
+async def test_the_rarer_word_of_two_weighs_more(db: Database) -> None:
+    feed = await add_feed(db)
+    for n in range(30):  # "presiden" is in every article, "gempa" in two
+        await add_article(db, feed, f"Berita {n}", f"presiden meninjau program nomor {n}")
+    await add_article(db, feed, "Jarang", "presiden gempa gempa gempa kemarin sore")
+    await add_article(
+        db, feed, "Sering", "presiden presiden presiden gempa kemarin sore"
+    )  # newer: wins ties
+    if db.dialect == "postgresql":  # its IDF comes from ANALYZE's statistics
+        async with db.transaction() as session:
+            await session.execute(text("ANALYZE search_documents"))
+        PostgresEngine.shared().forget_statistics()
+    assert await titles(db, "presiden gempa") == ["Jarang", "Sering"]
 
 
 async def test_stemming_matches_inflected_forms_in_the_document_language(db: Database) -> None:
