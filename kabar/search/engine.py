@@ -40,7 +40,7 @@ def engine_for(dialect: str) -> Engine:
     if dialect == "sqlite":
         from kabar.search.sqlite import SQLiteEngine
 
-        return SQLiteEngine()
+        return SQLiteEngine.shared()
     if dialect == "postgresql":
         from kabar.search.postgres import PostgresEngine
 

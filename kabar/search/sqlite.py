@@ -17,9 +17,10 @@ rarity in recent news, at a bounded cost.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BindParameter, Float, Integer, String, bindparam, text
 from sqlalchemy.engine import Connection
@@ -48,6 +49,7 @@ PADDED = ", ".join(f"' ' || search_fts.{f} || ' '" for f in ("title", "summary",
 WEIGHTS = (10.0, 4.0, 1.0)
 # IDF is counted among this many newest articles: about a month of a busy bot's news.
 POPULATION = 50_000
+POPULATION_TTL_SECONDS = 60.0
 
 
 def minute_key(moment: datetime) -> int:
@@ -80,6 +82,19 @@ def match_expression(query: Query, language: str | None = None) -> str:
 
 class SQLiteEngine:
     """FTS5 full-text search."""
+
+    _shared: ClassVar[SQLiteEngine | None] = None
+
+    def __init__(self) -> None:
+        # Per database URL: (measured at, documents, lowest rowid) of the IDF population.
+        self._populations: dict[str, tuple[float, int, int]] = {}
+
+    @classmethod
+    def shared(cls) -> SQLiteEngine:
+        """The process-wide engine (it caches the IDF population's bounds)."""
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
 
     def write(self, connection: Connection, documents: Sequence[Document]) -> None:
         """Replace each document's row in search_fts."""
@@ -133,12 +148,60 @@ class SQLiteEngine:
         if not rows:
             return []
         clauses = [bm25.needles(c, filters.language) for c in query.positive]
-        weights = await _idf(session, query, filters.language, snapshot)
+        weights = await self._idf(session, query, filters.language, snapshot)
         counted = bm25.count([r[3:] for r in rows], clauses, WEIGHTS)
         relevance = bm25.scores(counted, weights)
         return [
             Candidate(r[0], score, r[1], r[2]) for r, score in zip(rows, relevance, strict=True)
         ]
+
+    async def _idf(
+        self, session: AsyncSession, query: Query, language: str | None, snapshot: int | None
+    ) -> list[float]:
+        """Each positive clause's IDF among the POPULATION newest articles up to `snapshot`.
+
+        With one clause the IDF is a constant factor and needs no count.
+        """
+        if len(query.positive) < 2:
+            return [1.0]
+        newest = ID_MASK if snapshot is None else snapshot
+        documents, boundary = await self._population(session, newest)
+        out = []
+        for clause in query.positive:
+            holding = await session.scalar(
+                text(
+                    "SELECT count(*) FROM search_fts WHERE search_fts MATCH :q AND "
+                    f"search_fts.rowid >= :boundary AND (search_fts.rowid & {ID_MASK}) <= :newest"
+                ),
+                {"q": _clause(clause, language), "boundary": boundary, "newest": newest},
+            )
+            out.append(bm25.idf(documents, int(holding or 0)))
+        return out
+
+    async def _population(self, session: AsyncSession, newest: int) -> tuple[int, int]:
+        """How many articles the IDF population holds, and its lowest rowid.
+
+        Finding the POPULATION-th newest article walks that many rows (about 10 ms at 50,000),
+        so a full population's bound is kept for a minute: it moves by the few articles
+        published meanwhile. A smaller archive is cheap to count, and counted exactly each time.
+        """
+        key = str(getattr(session.bind, "url", ""))
+        cached = self._populations.get(key)
+        if cached is not None and time.monotonic() - cached[0] < POPULATION_TTL_SECONDS:
+            return cached[1], cached[2]
+        row = (
+            await session.execute(
+                text(
+                    "SELECT count(*) AS n, min(id) AS low FROM (SELECT id FROM search_fts_docsize "
+                    f"WHERE (id & {ID_MASK}) <= :newest ORDER BY id DESC LIMIT :population)"
+                ),
+                {"newest": newest, "population": POPULATION},
+            )
+        ).one()
+        documents, boundary = int(row.n), int(row.low or 0)
+        if documents >= POPULATION:
+            self._populations[key] = (time.monotonic(), documents, boundary)
+        return documents, boundary
 
     async def newest(
         self,
@@ -181,38 +244,6 @@ def _fragment(filters: Filters) -> tuple[Fragment, str]:
         until = minute_key(filters.until) + (1 << ID_BITS)
         frag.add("search_fts.rowid < :until_key", bindparam("until_key", until, Integer()))
     return frag, source
-
-
-async def _idf(
-    session: AsyncSession, query: Query, language: str | None, snapshot: int | None
-) -> list[float]:
-    """Each positive clause's IDF among the POPULATION newest articles up to `snapshot`.
-
-    With one clause the IDF is a constant factor and needs no count.
-    """
-    if len(query.positive) < 2:
-        return [1.0]
-    newest = ID_MASK if snapshot is None else snapshot
-    stats = (
-        await session.execute(
-            text(
-                "SELECT count(*) AS n, min(id) AS boundary FROM (SELECT id FROM search_fts_docsize "
-                f"WHERE (id & {ID_MASK}) <= :newest ORDER BY id DESC LIMIT :population)"
-            ),
-            {"newest": newest, "population": POPULATION},
-        )
-    ).one()
-    out = []
-    for clause in query.positive:
-        holding = await session.scalar(
-            text(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH :q "
-                f"AND search_fts.rowid >= :boundary AND (search_fts.rowid & {ID_MASK}) <= :newest"
-            ),
-            {"q": _clause(clause, language), "boundary": stats.boundary or 0, "newest": newest},
-        )
-        out.append(bm25.idf(int(stats.n), int(holding or 0)))
-    return out
 
 
 def _match_param(query: Query, filters: Filters) -> BindParameter[Any]:

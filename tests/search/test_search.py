@@ -292,3 +292,21 @@ async def test_pages_are_exact_when_postgresql_walks_the_newest_first(
     newest = await _all_pages(db, "ujian", Order.NEWEST, 4)
     dates = {i: n % 9 for n, i in enumerate(ids)}
     assert [dates[i] for i in newest] == sorted(dates.values())
+
+
+async def test_sqlite_idf_counts_among_the_newest_articles(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rarity is judged in recent news: words common long ago but rare lately weigh more."""
+    if db.dialect != "sqlite":
+        pytest.skip("PostgreSQL's IDF comes from ANALYZE over the whole table")
+    monkeypatch.setattr("kabar.search.sqlite.POPULATION", 12)
+    feed = await add_feed(db)
+    for n in range(20):  # old news: "gempa" everywhere
+        await add_article(db, feed, f"Lama {n}", f"gempa lama nomor {n}", age_days=60)
+    for n in range(10):  # recent news: "presiden" everywhere, "gempa" in two
+        await add_article(db, feed, f"Baru {n}", f"presiden meninjau program nomor {n}")
+    await add_article(db, feed, "Jarang", "presiden gempa gempa gempa kemarin sore")
+    await add_article(db, feed, "Sering", "presiden presiden presiden gempa kemarin sore")
+    for _ in range(2):  # the second time from the kept population bound
+        assert await titles(db, "presiden gempa") == ["Jarang", "Sering"]
