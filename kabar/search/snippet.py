@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -23,6 +23,11 @@ class Highlighter:
 
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    # (document language, raw word) -> matched: news repeats its words within a text and across
+    # the texts of one page, so each is folded and stemmed once per search.
+    verdicts: dict[tuple[str | None, str], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, query: Query) -> Highlighter:
@@ -40,19 +45,20 @@ class Highlighter:
 
     def find(self, text: str, language: str | None) -> list[Token]:
         """The tokens of `text` (a document in `language`) that the query matched."""
-        stem_word = stemmer(document_language(language) or "")
+        analysis = document_language(language)
+        stem_word = stemmer(analysis or "")
         prefixes = self.prefixes or ("\0",)
-        verdicts: dict[str, bool] = {}  # news repeats its words: decide each raw word once
+        verdicts = self.verdicts
         found = []
         for word, start, end in raw_words(text):
-            verdict = verdicts.get(word)
+            verdict = verdicts.get((analysis, word))
             if verdict is None:
                 verdict = any(
                     form in self.exact or form.startswith(prefixes)
                     for term in fold(word)
                     for form in (term, stem_word(term))
                 )
-                verdicts[word] = verdict
+                verdicts[analysis, word] = verdict
             if verdict:
                 found.append(Token(word, start, end))
         return found
