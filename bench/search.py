@@ -397,8 +397,9 @@ async def time_search(db: Database, queries: list[str], order: Order) -> tuple[l
 
 
 async def time_index(db: Database, queries: list[str]) -> list[float]:
-    """Milliseconds of the engine's matching query alone (the relevance window), no Python
-    ranking, rows or snippets: the statement to hold against one LIKE statement."""
+    """Milliseconds of the engine's relevance window alone (its matching statement and, on
+    SQLite, the window's BM25 scores), no recency ranking, rows or snippets: what to hold
+    against one LIKE statement."""
     engine = engine_for(db.dialect)
     out = []
     for q in queries:
@@ -525,7 +526,7 @@ def report(
         "latency of kabar.search.search() in ms (relevance unless noted); LIKE: p50 ms of\n"
         "  `LIKE '%word%'` over title, summary and body for all matches (what ranking needs);\n"
         "  LIKE 10: the newest 10 matches only, a scan that stops early when matches are dense;\n"
-        "  index p50: the engine's matching statement alone (relevance window of 1000)\n"
+        f"  index p50: the engine's relevance window alone ({WINDOW} newest matches, scored)\n"
     )
     columns = ("p50", "p95", "p99", "newest p95", "index p50", "LIKE", "LIKE/p50", "LIKE/index")
     columns += ("LIKE 10",)

@@ -18,6 +18,8 @@ Newest-first pages are keyset pages on (position, id): inserts and deletes never
 Relevance pages rank the same bounded window on every page (same snapshot, same reference time)
 and resume right after the last item shown, found by id (the offset is only the fallback when
 that item was deleted meanwhile), so a page neither repeats nor skips an item.
+Past a full window, relevance goes on with a newest cursor after the window's oldest match: the
+older matches, by date.
 """
 
 from __future__ import annotations

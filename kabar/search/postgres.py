@@ -31,7 +31,6 @@ from kabar.search.model import Candidate, Document, Filters
 from kabar.search.query import Clause, Item, Kind, Query
 from kabar.search.sql import Fragment, filter_fragment, from_micros, micros
 
-EPOCH = "CAST(extract(epoch FROM d.published_at) AS float8)"
 # Newest first from search_documents' own (published_at, article_id) index: for a common word
 # the planner walks it and stops at LIMIT; for a rare one it takes GIN's few rows and sorts.
 ORDER = "ORDER BY d.published_at DESC, d.article_id DESC"
@@ -142,7 +141,7 @@ class PostgresEngine:
             place.add("d.article_id <= :snapshot", bindparam("snapshot", snapshot, Integer()))
         terms, params = await self._relevance(session, query, filters.language)
         inner = await self._recent(session, query, filters, place, size)
-        sql = f"SELECT d.article_id AS id, {terms} AS relevance, {EPOCH} AS epoch "
+        sql = f"SELECT d.article_id AS id, {terms} AS relevance, d.published_at AS published_at "
         sql += f"FROM ({inner.sql}) d"
         return await _candidates(session, sql, [*inner.params, *params])
 
@@ -316,7 +315,14 @@ async def _dated(
 async def _candidates(
     session: AsyncSession, sql: str, params: list[BindParameter[Any]]
 ) -> list[Candidate]:
-    """Run the candidate query: rows of article id, relevance and publication epoch."""
-    stmt = text(sql).bindparams(*params).columns(id=Integer(), relevance=Float(), epoch=Float())
+    """Run the candidate query: rows of article id, relevance and publication time."""
+    stmt = (
+        text(sql)
+        .bindparams(*params)
+        .columns(id=Integer(), relevance=Float(), published_at=UTCDateTime())
+    )
     rows = (await session.execute(stmt)).all()
-    return [Candidate(r.id, float(r.relevance), float(r.epoch)) for r in rows]
+    return [
+        Candidate(r.id, float(r.relevance), r.published_at.timestamp(), micros(r.published_at))
+        for r in rows
+    ]

@@ -25,9 +25,9 @@ from kabar.search.query import Query, parse
 from kabar.search.snippet import Highlighter, excerpt
 
 MAX_LIMIT = 50
-# Relevance ranks the most recently published WINDOW matches only: enough for anyone paging in
-# a chat, and it bounds the cost of a word found in every article.
-WINDOW = 1000
+# Relevance ranks the most recently published WINDOW matches (25 pages of 10), which bounds the
+# cost of a word found in every article; older matches follow by date, so none is out of reach.
+WINDOW = 250
 RECENCY_HALF_LIFE_DAYS = 14.0  # a fresh article counts up to twice, fading with this half-life
 BODY_SCAN_CHARS = 5000  # a snippet comes from the start of a long body
 
@@ -79,8 +79,6 @@ async def search(
                 session, engine, query=parsed, filters=filters, after=after, limit=limit
             )
         else:
-            if after is not None and not isinstance(after, RelevanceCursor):
-                return SearchPage()
             ids, nxt = await _relevance_page(
                 session, engine, query=parsed, filters=filters, after=after, limit=limit
             )
@@ -112,9 +110,13 @@ async def _relevance_page(
     *,
     query: Query,
     filters: Filters,
-    after: RelevanceCursor | None,
+    after: Cursor | None,
     limit: int,
-) -> tuple[list[int], RelevanceCursor | None]:
+) -> tuple[list[int], Cursor | None]:
+    if isinstance(after, NewestCursor):  # past the window: the older matches, by date
+        return await _newest_page(
+            session, engine, query=query, filters=filters, after=after, limit=limit
+        )
     snapshot = after.snapshot if after else None
     found = await engine.window(session, query, filters, snapshot, WINDOW)
     if not found:
@@ -133,11 +135,37 @@ async def _relevance_page(
         except ValueError:  # the last item shown was deleted meanwhile
             start = after.offset
     page = ranked[start : start + limit]
-    if not page or start + limit >= len(ranked):
-        return [c.article_id for c in page], None
-    assert snapshot is not None
-    nxt = RelevanceCursor(snapshot, ref_minute, start + len(page), page[-1].article_id)
-    return [c.article_id for c in page], nxt
+    ids = [c.article_id for c in page]
+    if start + limit < len(ranked):
+        assert snapshot is not None
+        return ids, RelevanceCursor(snapshot, ref_minute, start + len(page), page[-1].article_id)
+    if len(found) < WINDOW:  # the window held every match
+        return ids, None
+    return await _past_window(
+        session, engine, query=query, filters=filters, found=found, ids=ids, room=limit - len(page)
+    )
+
+
+async def _past_window(
+    session: AsyncSession,
+    engine: Engine,
+    *,
+    query: Query,
+    filters: Filters,
+    found: Sequence[Candidate],
+    ids: list[int],
+    room: int,
+) -> tuple[list[int], Cursor | None]:
+    """The last page of a full window, filled up with the matches older than all of it."""
+    oldest = min(found, key=lambda c: (c.position, c.article_id))
+    rest = NewestCursor(oldest.position, oldest.article_id)
+    if room == 0:
+        more = await engine.newest(session, query, filters, rest, 1)
+        return ids, rest if more else None
+    extra, nxt = await _newest_page(
+        session, engine, query=query, filters=filters, after=rest, limit=room
+    )
+    return ids + extra, nxt
 
 
 async def _rows(session: AsyncSession, ids: list[int]) -> dict[int, Row[Any]]:

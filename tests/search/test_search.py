@@ -310,3 +310,22 @@ async def test_sqlite_idf_counts_among_the_newest_articles(
     await add_article(db, feed, "Sering", "presiden presiden presiden gempa kemarin sore")
     for _ in range(2):  # the second time from the kept population bound
         assert await titles(db, "presiden gempa") == ["Jarang", "Sering"]
+
+
+@pytest.mark.parametrize("limit", [3, 4, 7, 10])
+async def test_relevance_goes_on_by_date_past_the_window(
+    db: Database, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    monkeypatch.setattr("kabar.search.service.WINDOW", 7)
+    feed = await add_feed(db)
+    age = {}
+    for n in range(20):  # more "sidang" in older articles: relevance and date disagree
+        body = "sidang " * (1 + n % 5) + f"perkara nomor {n}"
+        age[await add_article(db, feed, f"Perkara {n}", body, age_days=n)] = n
+    await add_article(db, feed, "Lain", "tidak terkait")
+    got = await _all_pages(db, "sidang", Order.RELEVANCE, limit)
+    assert sorted(got) == sorted(age)
+    newest_seven = sorted(age, key=age.__getitem__)[:7]
+    assert set(got[:7]) == set(newest_seven)  # ranked among themselves
+    assert got[:7] != newest_seven  # by relevance, not date
+    assert [age[i] for i in got[7:]] == list(range(7, 20))  # then older ones, by date
