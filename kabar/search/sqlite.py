@@ -148,37 +148,34 @@ class SQLiteEngine:
         if not rows:
             return []
         clauses = [bm25.needles(c, filters.language) for c in query.positive]
-        weights = await self._idf(session, query, filters.language, snapshot)
+        weights = await self._idf(session, query, filters.language)
         counted = bm25.count([r[3:] for r in rows], clauses, WEIGHTS)
         relevance = bm25.scores(counted, weights)
         return [
             Candidate(r[0], score, r[1], r[2]) for r, score in zip(rows, relevance, strict=True)
         ]
 
-    async def _idf(
-        self, session: AsyncSession, query: Query, language: str | None, snapshot: int | None
-    ) -> list[float]:
-        """Each positive clause's IDF among the POPULATION newest articles up to `snapshot`.
+    async def _idf(self, session: AsyncSession, query: Query, language: str | None) -> list[float]:
+        """Each positive clause's IDF among the POPULATION newest articles.
 
         With one clause the IDF is a constant factor and needs no count.
         """
         if len(query.positive) < 2:
             return [1.0]
-        newest = ID_MASK if snapshot is None else snapshot
-        documents, boundary = await self._population(session, newest)
+        documents, boundary = await self._population(session)
         out = []
         for clause in query.positive:
             holding = await session.scalar(
                 text(
-                    "SELECT count(*) FROM search_fts WHERE search_fts MATCH :q AND "
-                    f"search_fts.rowid >= :boundary AND (search_fts.rowid & {ID_MASK}) <= :newest"
+                    "SELECT count(*) FROM search_fts "
+                    "WHERE search_fts MATCH :q AND search_fts.rowid >= :boundary"
                 ),
-                {"q": _clause(clause, language), "boundary": boundary, "newest": newest},
+                {"q": _clause(clause, language), "boundary": boundary},
             )
             out.append(bm25.idf(documents, int(holding or 0)))
         return out
 
-    async def _population(self, session: AsyncSession, newest: int) -> tuple[int, int]:
+    async def _population(self, session: AsyncSession) -> tuple[int, int]:
         """How many articles the IDF population holds, and its lowest rowid.
 
         Finding the POPULATION-th newest article walks that many rows (about 10 ms at 50,000),
@@ -193,9 +190,9 @@ class SQLiteEngine:
             await session.execute(
                 text(
                     "SELECT count(*) AS n, min(id) AS low FROM (SELECT id FROM search_fts_docsize "
-                    f"WHERE (id & {ID_MASK}) <= :newest ORDER BY id DESC LIMIT :population)"
+                    "ORDER BY id DESC LIMIT :population)"
                 ),
-                {"newest": newest, "population": POPULATION},
+                {"population": POPULATION},
             )
         ).one()
         documents, boundary = int(row.n), int(row.low or 0)
