@@ -22,7 +22,8 @@ class Engine(Protocol):
     async def window(
         self, session: AsyncSession, query: Query, filters: Filters, snapshot: int | None, size: int
     ) -> list[Candidate]:
-        """The `size` most recently published matches with id <= snapshot."""
+        """The `size` most recently published matches with id <= snapshot, each with its
+        relevance and its `newest` position (where results by date go on past the window)."""
 
     async def newest(
         self,
