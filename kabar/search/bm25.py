@@ -35,7 +35,7 @@ def needles(clause: Clause, language: str | None) -> Needles:
     """The substrings of a padded field text that are the clause's matches.
 
     A word is " term ", a phrase " a b ", a prefix " pre": the analyzer never puts a space
-    inside a term, so these match whole tokens only (see `occurrences` for neighbours).
+    inside a term, so these match whole tokens only (see `_column_occurrences` for neighbours).
     """
     found: list[str] = []
     for item in clause.items:
@@ -92,25 +92,18 @@ def count(
 
 
 def _column_occurrences(column: list[str], needle: str) -> list[int]:
+    """How often `needle` occurs in each text, counting neighbours that share a space.
+
+    `str.count` skips the second of two equal neighbours (" anak " in " anak anak ", which is
+    how the analyzer sees Indonesian reduplication, "anak-anak"): only a text holding such a
+    pair gets an overlapping count.
+    """
     found = list(map(str.count, column, repeat(needle)))
-    if needle[-1] == " ":
+    if needle[-1] == " ":  # a word or phrase (a prefix consumes no space after it)
         pair = needle + needle[1:]
         for i, n in enumerate(found):
             if n and pair in column[i]:
-                found[i] = occurrences(column[i], needle)
-    return found
-
-
-def occurrences(text: str, needle: str) -> int:
-    """How often `needle` occurs in `text`, counting neighbours that share a space.
-
-    `str.count` skips the second of two equal neighbours (" anak " in " anak anak ", which is
-    how the analyzer sees Indonesian reduplication, "anak-anak"): only when such a pair is
-    there does an overlapping count run.
-    """
-    found = text.count(needle)
-    if found and needle[-1] == " " and needle + needle[1:] in text:
-        return len(_overlapping(needle).findall(text))
+                found[i] = len(_overlapping(needle).findall(column[i]))
     return found
 
 
