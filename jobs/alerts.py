@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
+from jobs.queue import SINGLE, KabarApp, job_queue, services
 from kabar.alert_dispatch import dispatch_new
 from kabar.errors import KabarError
 from kabar.services import Services
@@ -18,8 +18,8 @@ TICK_SECONDS = 10  # "at once": an article stored now is queued within seconds
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue alerts for the articles stored since the last tick."""
-    svc = context.job.data if context.job else None
-    if not isinstance(svc, Services):
+    svc = services(context)
+    if svc is None:
         return
     try:
         report = await dispatch_new(svc.db, svc.settings, svc.pool())
@@ -35,16 +35,14 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-def schedule(app: Application[Any, Any, Any, Any, Any, Any], svc: Services) -> None:
+def schedule(app: KabarApp, svc: Services) -> None:
     """Add the repeating alert tick (one at a time)."""
-    jq = app.job_queue
-    if jq is None:
-        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    jq = job_queue(app)
     jq.run_repeating(
         tick,
         interval=TICK_SECONDS,
         first=2,
         data=svc,
         name="alerts",
-        job_kwargs={"max_instances": 1, "coalesce": True},
+        job_kwargs=SINGLE,
     )

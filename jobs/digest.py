@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
+from jobs.queue import SINGLE, KabarApp, job_queue, services
 from kabar import digest
 from kabar.db import utcnow
 from kabar.errors import KabarError
@@ -14,15 +14,14 @@ from kabar.services import Services
 
 log = logging.getLogger(__name__)
 
-KabarApp = Application[Any, Any, Any, Any, Any, Any]
 TICK_SECONDS = 60
 BUDGET_SECONDS = 50.0  # leave the tick's last seconds free; what is left waits a minute
 
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue every due digest; a failure is logged and the next tick tries again."""
-    svc = context.job.data if context.job else None
-    if not isinstance(svc, Services):
+    svc = services(context)
+    if svc is None:
         return
     try:
         await digest.run_due(svc.db, svc.settings, budget=BUDGET_SECONDS)
@@ -32,9 +31,7 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule(app: KabarApp, svc: Services) -> None:
     """Tick a second after every minute starts (slots are whole minutes)."""
-    jq = app.job_queue
-    if jq is None:
-        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    jq = job_queue(app)
     now = utcnow()
     first = 61 - now.second - now.microsecond / 1e6
     jq.run_repeating(
@@ -43,5 +40,5 @@ def schedule(app: KabarApp, svc: Services) -> None:
         first=first,
         data=svc,
         name="digest-tick",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30},
+        job_kwargs={**SINGLE, "misfire_grace_time": 30},
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
+from jobs.queue import SINGLE, KabarApp, job_queue, services
 from kabar.services import Services
 
 log = logging.getLogger(__name__)
@@ -14,26 +14,23 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60  # how often to ask what is due; each feed's own rhythm lives in the database
 
 
-def schedule_ingest(app: Application[Any, Any, Any, Any, Any, Any], svc: Services) -> None:
+def schedule_ingest(app: KabarApp, svc: Services) -> None:
     """Add the repeating ingest tick; a tick that finds the previous one running is skipped."""
-    jq = app.job_queue
-    if jq is None:
-        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    jq = job_queue(app)
     jq.run_repeating(
         ingest_tick,
         interval=TICK_SECONDS,
         first=10,
         name="ingest",
         data=svc,
-        # APScheduler refuses a second concurrent run and folds missed runs into one.
-        job_kwargs={"max_instances": 1, "coalesce": True},
+        job_kwargs=SINGLE,
     )
 
 
 async def ingest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One pass over the due feeds, unless a pass is still running."""
-    svc = context.job.data if context.job else None
-    if not isinstance(svc, Services):
+    svc = services(context)
+    if svc is None:
         return
     report = await svc.ingestor().run()
     if report is None:

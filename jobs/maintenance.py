@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
+from jobs.queue import SINGLE, KabarApp, job_queue, services
 from kabar.db import utcnow
 from kabar.errors import KabarError
 from kabar.retention import prune
@@ -19,14 +19,11 @@ PRUNE_SECONDS = 6 * 3600
 REINDEX_SECONDS = 3600
 
 
-def schedule_maintenance(app: Application[Any, Any, Any, Any, Any, Any], svc: Services) -> None:
+def schedule_maintenance(app: KabarApp, svc: Services) -> None:
     """Add the pruning and re-indexing ticks."""
-    jq = app.job_queue
-    if jq is None:
-        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-    single = {"max_instances": 1, "coalesce": True}
+    jq = job_queue(app)
     jq.run_repeating(
-        prune_tick, interval=PRUNE_SECONDS, first=300, name="prune", data=svc, job_kwargs=single
+        prune_tick, interval=PRUNE_SECONDS, first=300, name="prune", data=svc, job_kwargs=SINGLE
     )
     jq.run_repeating(
         reindex_tick,
@@ -34,14 +31,14 @@ def schedule_maintenance(app: Application[Any, Any, Any, Any, Any, Any], svc: Se
         first=600,
         name="reindex",
         data=svc,
-        job_kwargs=single,
+        job_kwargs=SINGLE,
     )
 
 
 async def prune_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Delete articles past KABAR_RETENTION_DAYS and old finished deliveries."""
-    svc = context.job.data if context.job else None
-    if isinstance(svc, Services):
+    svc = services(context)
+    if svc is not None:
         try:
             await prune(svc.db, retention_days=svc.settings.retention_days, now=utcnow())
         except KabarError:
@@ -50,8 +47,8 @@ async def prune_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reindex_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Index articles written outside the ORM (a Core update drops their index row)."""
-    svc = context.job.data if context.job else None
-    if isinstance(svc, Services):
+    svc = services(context)
+    if svc is not None:
         try:
             added = await reindex(svc.db)
         except KabarError:

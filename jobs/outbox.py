@@ -8,16 +8,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.sender import Sender, build_sender
+from jobs.queue import SINGLE, KabarApp, job_queue, services
 from kabar import broadcast
 from kabar.errors import KabarError
 from kabar.services import Services
 
 log = logging.getLogger(__name__)
 
-KabarApp = Application[Any, Any, Any, Any, Any, Any]
 BROADCAST_TICK_SECONDS = 5.0
 WATCH_SECONDS = 0.5
 RESTART_SECONDS = 5.0
@@ -25,9 +25,8 @@ RESTART_SECONDS = 5.0
 
 async def drain(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Run the sender until the application stops (a one-off job started with the scheduler)."""
-    job = context.job
-    svc = job.data if job else None
-    if not isinstance(svc, Services):
+    svc = services(context)
+    if svc is None:
         raise TypeError("the drain job needs the Services as its data")
     app = context.application
     await run_sender(svc, lambda: bool(app.running))
@@ -67,8 +66,8 @@ async def _watch(alive: Callable[[], bool], stop: asyncio.Event) -> None:
 
 async def track_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Mark broadcasts running and done; queue each finished one's report for its admin."""
-    svc = context.job.data if context.job else None
-    if not isinstance(svc, Services):
+    svc = services(context)
+    if svc is None:
         return
     try:
         for report in await broadcast.finalize(svc.db):
@@ -79,9 +78,7 @@ async def track_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule(app: KabarApp, svc: Services) -> None:
     """Start the drain and the broadcast tracker on the application's job queue."""
-    jq = app.job_queue
-    if jq is None:
-        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    jq = job_queue(app)
     jq.run_once(drain, when=0, data=svc, name="outbox-drain")
     jq.run_repeating(
         track_broadcasts,
@@ -89,5 +86,5 @@ def schedule(app: KabarApp, svc: Services) -> None:
         first=BROADCAST_TICK_SECONDS,
         data=svc,
         name="broadcast-tracker",
-        job_kwargs={"max_instances": 1, "coalesce": True},
+        job_kwargs=SINGLE,
     )
