@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from kabar import sources
 from kabar.config import Settings, load_settings
 from kabar.db import Database
 from kabar.db.models import Article, Feed
 from kabar.feeds.fetch import Fetcher
+from kabar.feedstore import FeedRef
 from kabar.ingest import Ingestor
 from tests.feeds.server import FeedServer
 
@@ -67,6 +69,11 @@ async def feed_row(db: Database, feed_id: int) -> Feed:
         feed = await session.get(Feed, feed_id)
     assert feed is not None
     return feed
+
+
+async def feed_ref(db: Database, url: str) -> FeedRef:
+    """A new feed at `url`, as the feed store sees it."""
+    return FeedRef.of(await feed_row(db, await sources.add_feed(db, url)))
 
 
 async def articles(db: Database, feed_id: int | None = None) -> list[Article]:

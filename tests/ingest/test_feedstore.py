@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from kabar import sources
 from kabar.db import Database
-from kabar.db.models import Article, Feed
+from kabar.db.models import Article
 from kabar.feeds.fetch import FetchResult
 from kabar.feeds.model import FeedItem, ParsedFeed
 from kabar.feedstore import Checked, FeedRef, FeedStore, reserve_ids
-from tests.ingest.conftest import articles, feed_row, make_settings
+from tests.ingest.conftest import articles, feed_ref, feed_row, make_settings
 
 NOW = datetime(2024, 11, 20, 12, tzinfo=UTC)
 
@@ -26,18 +25,10 @@ def _checked(ref: FeedRef, guids: list[str]) -> Checked:
     return Checked(ref, result, ParsedFeed(format="rss20", items=items))
 
 
-async def _ref(db: Database, url: str) -> FeedRef:
-    feed_id = await sources.add_feed(db, url)
-    async with db.session() as session:
-        feed = await session.get(Feed, feed_id)
-    assert feed is not None
-    return FeedRef.of(feed)
-
-
 async def test_a_failing_batch_is_retried_one_feed_at_a_time(db: Database) -> None:
     store = FeedStore(make_settings(db), db, random.Random(1))
-    ref = await _ref(db, "https://a.example/rss")
-    other = await _ref(db, "https://b.example/rss")
+    ref = await feed_ref(db, "https://a.example/rss")
+    other = await feed_ref(db, "https://b.example/rss")
     # The same feed twice in one batch with the same GUID: the batch's insert violates the
     # unique (feed, guid) constraint, so the writer falls back to one transaction per check.
     outcomes = await store.write(
@@ -51,7 +42,7 @@ async def test_a_failing_batch_is_retried_one_feed_at_a_time(db: Database) -> No
 
 async def test_reserved_ids_follow_the_stored_ones(db: Database) -> None:
     store = FeedStore(make_settings(db), db, random.Random(1))
-    ref = await _ref(db, "https://a.example/rss")
+    ref = await feed_ref(db, "https://a.example/rss")
     await store.write([_checked(ref, ["g1", "g2"])])
     async with db.transaction() as session:
         ids = await reserve_ids(session, 3)

@@ -11,7 +11,6 @@ from sqlalchemy import text
 import kabar.search  # noqa: F401  (installs the index hook, as the application does)
 from kabar import sources
 from kabar.db import Database
-from kabar.db.models import Feed
 from kabar.feeds.fetch import Fetcher, FetchResult
 from kabar.feeds.model import FeedItem, ParsedFeed
 from kabar.feedstore import Checked, FeedRef, FeedStore
@@ -19,7 +18,7 @@ from kabar.ingest import Ingestor
 from kabar.search import search
 from tests.feeds import samples
 from tests.feeds.server import FeedServer
-from tests.ingest.conftest import make_settings
+from tests.ingest.conftest import feed_ref, make_settings
 
 NOW = datetime(2024, 11, 20, 12, tzinfo=UTC)
 
@@ -33,19 +32,11 @@ def _checked(ref: FeedRef, items: dict[str, str]) -> Checked:
     return Checked(ref, result, ParsedFeed(format="rss20", items=parsed))
 
 
-async def _ref(db: Database, url: str) -> FeedRef:
-    feed_id = await sources.add_feed(db, url)
-    async with db.session() as session:
-        feed = await session.get(Feed, feed_id)
-    assert feed is not None
-    return FeedRef.of(feed)
-
-
 async def test_ingested_articles_are_indexed_even_after_a_retried_batch(db: Database) -> None:
     store = FeedStore(make_settings(db), db, random.Random(1))
     store.defer_index = False  # index at insert, as a writer without summaries to follow does
-    ref = await _ref(db, "https://a.example/rss")
-    other = await _ref(db, "https://b.example/rss")
+    ref = await feed_ref(db, "https://a.example/rss")
+    other = await feed_ref(db, "https://b.example/rss")
     # A duplicate GUID fails the whole batch; the writer retries feed by feed.
     await store.write(
         [
