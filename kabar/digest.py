@@ -261,29 +261,36 @@ async def run_due(
 # -- on demand, paging, preview ----------------------------------------------------------------
 
 
-async def on_demand(
+# /digest comes in two steps so its reply never waits for the database's write lock (an ingest
+# pass may hold it): compose what is new, reply, and only then record it as the chat's latest.
+
+
+async def compose_now(
     db: Database, chat_id: int, settings: Settings, *, now: datetime | None = None
 ) -> Digest | None:
-    """The digest for /digest: news since the last one up to now; None for an unknown chat.
-
-    When it has news, it counts as the chat's latest digest (the next scheduled one starts here).
-    """
+    """The digest for /digest: news since the last one up to now; None for an unknown chat."""
     now = _whole(now or utcnow())
     reader = await reader_for(db, chat_id)
     if reader is None:
         return None
-    digest = await compose(db, reader, window_for(reader.last_digest_at, now), settings)
-    if digest.page is not None:
-        async with db.transaction() as session:
-            await session.execute(
-                update(Chat)
-                .where(
-                    Chat.id == chat_id,
-                    or_(Chat.last_digest_at.is_(None), Chat.last_digest_at < now),
-                )
-                .values(last_digest_at=now)
+    return await compose(db, reader, window_for(reader.last_digest_at, now), settings)
+
+
+async def record_now(db: Database, chat_id: int, composed: Digest) -> None:
+    """A digest that had news counts as the chat's latest (the next scheduled one starts there);
+    the mark never moves back."""
+    if composed.page is None:
+        return
+    until = composed.window.until
+    async with db.transaction() as session:
+        await session.execute(
+            update(Chat)
+            .where(
+                Chat.id == chat_id,
+                or_(Chat.last_digest_at.is_(None), Chat.last_digest_at < until),
             )
-    return digest
+            .values(last_digest_at=until)
+        )
 
 
 async def page(db: Database, chat_id: int, button: DigestPage, settings: Settings) -> Page | None:

@@ -11,7 +11,7 @@ from bot.dispatch import command
 from bot.filters import COMMANDS
 from bot.keyboards import from_outbox
 from bot.turn import Turn
-from kabar import digest_now, latest, subscriptions
+from kabar import digest, latest, subscriptions
 from kabar.render import ArticleView, article_html, clip, pack
 
 
@@ -67,7 +67,7 @@ async def send_digest(turn: Turn, *, first: bool = False) -> None:
     After onboarding (`first`) a chat with no new digest yet gets the latest news instead.
     """
     assert turn.chat is not None
-    found = await digest_now.compose_now(turn.svc.db, turn.chat.id, turn.svc.settings)
+    found = await digest.compose_now(turn.svc.db, turn.chat.id, turn.svc.settings)
     if found is None or found.page is None:
         if first:
             await send_latest(turn, None, first_taste=True)
@@ -75,7 +75,7 @@ async def send_digest(turn: Turn, *, first: bool = False) -> None:
             await turn.say(turn.t("digest.empty"))
         return
     await turn.say(found.page.text, from_outbox(found.page.buttons))
-    await digest_now.record(turn.svc.db, turn.chat.id, found)  # after the reply: see module
+    await digest.record_now(turn.svc.db, turn.chat.id, found)  # after the reply: see there
 
 
 async def digest_command(turn: Turn) -> None:

@@ -145,6 +145,16 @@ async def test_only_chats_whose_local_hour_it_is_are_due(db: Database) -> None:
     assert [d.chat_id for d in earlier] == [zones["Asia/Jayapura"]]
 
 
+async def _on_demand(
+    db: Database, chat_id: int, settings: Settings, now: datetime
+) -> digest.Digest | None:
+    """/digest's two steps: compose, then record."""
+    composed = await digest.compose_now(db, chat_id, settings, now=now)
+    if composed is not None:
+        await digest.record_now(db, chat_id, composed)
+    return composed
+
+
 async def test_on_demand_moves_the_window_and_pages_render_later(db: Database) -> None:
     ids = await _setup(db)
     for n in range(20):
@@ -152,7 +162,7 @@ async def test_on_demand_moves_the_window_and_pages_render_later(db: Database) -
             db, ids["tempo"], f"Berita {n}", fetched=hours_ago(2), published=hours_ago(2 + n / 10)
         )
     settings = cfg(KABAR_DIGEST_PAGE_ITEMS=8)
-    result = await digest.on_demand(db, ids["chat"], settings, now=NOW)
+    result = await _on_demand(db, ids["chat"], settings, NOW)
     assert result is not None and result.page is not None and result.page.count == 3
     nav = result.page.buttons[-1][-1]
     button = callbacks.decode(nav.data)
@@ -163,7 +173,7 @@ async def test_on_demand_moves_the_window_and_pages_render_later(db: Database) -
         chat = await session.get(Chat, ids["chat"])
     assert chat is not None and chat.last_digest_at == NOW.replace(microsecond=0)
     # Right after, there is nothing new.
-    empty = await digest.on_demand(db, ids["chat"], settings, now=NOW + timedelta(minutes=5))
+    empty = await _on_demand(db, ids["chat"], settings, NOW + timedelta(minutes=5))
     assert empty is not None and empty.page is None
 
 
