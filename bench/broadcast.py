@@ -33,6 +33,7 @@ from kabar.db import Database
 from kabar.db.migrate import upgrade
 from tests.botapi.remote import RemoteBotApi, standalone
 from tests.delivery import factory
+from tests.delivery.harness import worker_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (
@@ -59,19 +60,6 @@ class Proc:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
-
-
-def _env(base_url: str, token: str, db_url: str, **values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KABAR_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=token,
-        TELEGRAM_API_URL=base_url,
-        DATABASE_URL=db_url,
-        KABAR_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-    )
-    env.update(values)
-    return env
 
 
 async def _prepare(db_url: str, subscribers: int) -> float:
@@ -119,7 +107,7 @@ async def paced(options: argparse.Namespace, work: Path) -> dict[str, Any]:
     limits = ["--rate-limits", "on", "--global-rate", str(options.limit), "--auto-users", "--lean"]
     async with standalone(*limits) as remote:
         token = (await remote.health())["token"]
-        env = _env(remote.base_url, token, db_url, KABAR_SEND_RATE=str(options.rate))
+        env = worker_env(remote.base_url, token, db_url, KABAR_SEND_RATE=str(options.rate))
         kabar = str(Path(sys.executable).with_name("kabar"))
         started = time.perf_counter()
         worker = await _spawn([kabar, "run", "--role", "worker"], env, work / "worker.log")
@@ -160,7 +148,7 @@ async def ceiling(options: argparse.Namespace, work: Path) -> dict[str, Any]:
     await _prepare(db_url, n)
     async with standalone("--rate-limits", "off", "--auto-users", "--lean") as remote:
         token = (await remote.health())["token"]
-        env = _env(
+        env = worker_env(
             remote.base_url,
             token,
             db_url,
