@@ -127,7 +127,7 @@ async def queue(db: Database, broadcast_id: int) -> int:
             raise DeliveryError(f"broadcast {broadcast_id} is {row.status}; it cannot be queued")
         members = _members(Audience.from_json(row.audience)).subquery()
         table = Outbox.__table__
-        key = literal(f"broadcast:{broadcast_id}:") + cast(members.c.id, String)
+        key = literal(outbox.broadcast_key_prefix(broadcast_id)) + cast(members.c.id, String)
         rows = select(
             key,
             literal(OutboxKind.BROADCAST.value),

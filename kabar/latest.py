@@ -82,16 +82,3 @@ async def latest_for_topic(
 ) -> list[ArticleView]:
     """The newest articles of one topic."""
     return await _newest(db, [Feed.topic == topic], limit, utcnow() - window)
-
-
-async def article_view(db: Database, article_id: int) -> ArticleView | None:
-    """One article as a view, if it still exists."""
-    async with db.session() as session:
-        row = (
-            await session.execute(
-                select(Article, Feed)
-                .join(Feed, Feed.id == Article.feed_id)
-                .where(Article.id == article_id)
-            )
-        ).first()
-    return view_of(row[0], row[1]) if row else None

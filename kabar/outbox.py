@@ -39,9 +39,9 @@ def digest_key(chat_id: int, slot_key: str) -> str:
     return f"digest:{chat_id}:{slot_key}"
 
 
-def broadcast_key(broadcast_id: int, chat_id: int) -> str:
-    """One copy of a broadcast per chat."""
-    return f"broadcast:{broadcast_id}:{chat_id}"
+def broadcast_key_prefix(broadcast_id: int) -> str:
+    """One copy of a broadcast per chat: this prefix, then the chat's id (joined in SQL)."""
+    return f"broadcast:{broadcast_id}:"
 
 
 def alert_key(article_id: int, chat_id: int) -> str:
